@@ -1,0 +1,79 @@
+#include "marketlm/core/thread_pool.h"
+
+#include <algorithm>
+
+namespace marketlm {
+
+ThreadPool::ThreadPool(int n_threads) {
+  if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  n_threads_ = n_threads;
+  for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_work_.notify_all();
+  for (auto& t : workers_) t.join();
+}
+
+void ThreadPool::chunk(int64_t n, int n_chunks, int t, int64_t* begin, int64_t* end) {
+  const int64_t base = n / n_chunks, rem = n % n_chunks;
+  *begin = t * base + std::min<int64_t>(t, rem);
+  *end = *begin + base + (t < rem ? 1 : 0);
+}
+
+void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t, int)>& fn,
+                              int64_t grain) {
+  if (n <= 0) return;
+  grain = std::max<int64_t>(1, grain);
+  const int chunks = static_cast<int>(std::min<int64_t>(n_threads_, (n + grain - 1) / grain));
+  if (chunks <= 1) {
+    fn(0, n, 0);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    task_ = &fn;
+    task_n_ = n;
+    task_chunks_ = chunks;
+    pending_ = chunks - 1;
+    ++generation_;
+  }
+  cv_work_.notify_all();
+  int64_t b, e;
+  chunk(n, chunks, 0, &b, &e);
+  fn(b, e, 0);
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_done_.wait(lock, [this] { return pending_ == 0; });
+  task_ = nullptr;
+}
+
+void ThreadPool::worker_loop(int index) {
+  uint64_t seen = 0;
+  for (;;) {
+    const std::function<void(int64_t, int64_t, int)>* task;
+    int64_t n;
+    int chunks;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_work_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      task = task_;
+      n = task_n_;
+      chunks = task_chunks_;
+    }
+    if (index < chunks) {
+      int64_t b, e;
+      chunk(n, chunks, index, &b, &e);
+      (*task)(b, e, index);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--pending_ == 0) cv_done_.notify_one();
+    }
+  }
+}
+
+}  // namespace marketlm
