@@ -1,0 +1,96 @@
+// GptModel: GPT-2 (token + learned position embeddings, pre-LayerNorm blocks,
+// final LayerNorm, LM head tied to the token embedding) implementing the
+// trainer's TrainableModel contract.
+//
+// Parameters are one contiguous float buffer laid out by param_specs(), the
+// one weights table (Hugging Face GPT-2 names, Conv1D orientation); gradients
+// are a second buffer with the same layout. Not thread-safe: one caller at a
+// time (it uses the KernelContext's pool internally).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "marketlm/core/aligned_buffer.h"
+#include "marketlm/core/status.h"
+#include "marketlm/kernels/kernel_context.h"
+#include "marketlm/models/gpt/gpt_config.h"
+#include "marketlm/nn/trainable.h"
+
+namespace marketlm {
+
+// The weights table for a config: wte, wpe, h.N.* (12 tensors per layer), ln_f.
+std::vector<ParamSpec> gpt_param_specs(const GptConfig& c);
+
+struct MemoryEstimate {
+  int64_t params_bytes = 0, grads_bytes = 0, optimizer_bytes = 0, activations_bytes = 0, total_bytes = 0;
+  std::string to_string() const;  // "1.23 GiB (params ..., grads ..., adam ..., activations ...)"
+};
+// Training memory for a config at batch B x T: params + grads + AdamW moments
+// (2 x params) + activations and backward scratch as GptModel allocates them.
+MemoryEstimate estimate_training_memory(const GptConfig& c, int B, int T);
+
+class GptModel : public TrainableModel {
+ public:
+  // Validates the config; parameters start at zero (call init_weights or load).
+  static Result<std::unique_ptr<GptModel>> create(const GptConfig& config, const kernels::KernelContext& ctx);
+
+  const GptConfig& config() const { return config_; }
+  const kernels::KernelContext& kernel_context() const { return ctx_; }
+  void set_kernel_context(const kernels::KernelContext& ctx) { ctx_ = ctx; }
+
+  // GPT-2 initialisation: normal(0, 0.02), residual projections (c_proj)
+  // scaled by 1/sqrt(2 n_layer), LayerNorm weight 1 / bias 0, biases 0.
+  void init_weights(uint64_t seed);
+  void zero_grad();
+
+  // TrainableModel
+  const std::vector<ParamSpec>& param_specs() const override { return specs_; }
+  size_t num_params() const override { return params_.size(); }
+  float* params() override { return params_.data(); }
+  float* grads() override { return grads_.data(); }
+  const float* params() const { return params_.data(); }
+  LossSum forward_backward(const TokenBatch& batch, float grad_scale, Rng* dropout_rng) override;
+  LossSum forward_loss(const TokenBatch& batch) override;
+
+  // Checks a batch before the forward (tokens in [0, V), targets in [0, V) or
+  // -1, 1 <= T <= n_ctx); forward_* abort on a batch that fails this.
+  Status validate_batch(const TokenBatch& batch) const;
+
+  // Evaluation-mode logits [B*T, V] for tokens [B*T].
+  Status forward_logits(const int32_t* tokens, int B, int T, float* logits);
+
+  // A spec by name, or nullptr.
+  const ParamSpec* find_param(const std::string& name) const;
+
+  // model.safetensors with Hugging Face GPT-2 names.
+  Status save_safetensors(const std::string& path) const;
+  // Loads by the table: every tensor must be present with the right shape;
+  // accepts a "transformer." prefix, a tied "lm_head.weight" and attn.bias
+  // buffers; names everything that is wrong.
+  Status load_safetensors(const std::string& path);
+
+  // A Hugging Face layout directory: config.json, model.safetensors,
+  // generation_config.json (tokenizer files are the tokenizer's job).
+  Status save_pretrained(const std::string& dir) const;
+  static Result<std::unique_ptr<GptModel>> from_pretrained(const std::string& dir,
+                                                           const kernels::KernelContext& ctx);
+
+ private:
+  GptModel(const GptConfig& c, const kernels::KernelContext& ctx);
+  struct Acts;
+  void ensure_acts(int B, int T);
+  // Forward through ln_f into acts; training draws dropout from rng.
+  void forward_trunk(const TokenBatch& batch, Rng* rng);
+  void backward_trunk(const TokenBatch& batch, bool dropout_on);
+
+  GptConfig config_;
+  kernels::KernelContext ctx_;
+  std::vector<ParamSpec> specs_;
+  AlignedBuffer<float> params_, grads_;
+  std::shared_ptr<Acts> acts_;
+};
+
+}  // namespace marketlm
