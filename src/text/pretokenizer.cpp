@@ -105,11 +105,15 @@ size_t find_safe_cut(std::string_view text, size_t from, size_t to) {
   size_t n = text.size();
   if (to > n) to = n;
   if (from < 1) from = 1;
-  // Best: just after a newline, before a non-space character. A newline is
-  // whitespace that can never be a prefix, so a pre-token ends there and
-  // the next one starts fresh whatever came before.
+  // Best: just after a lone newline (ASCII non-space before it, non-space
+  // after). The newline is then a pre-token of its own whether or not text
+  // follows it, and the next pre-token starts fresh whatever came before.
+  if (from < 2) from = 2;
   for (size_t p = from; p < to; ++p) {
-    if (s[p - 1] == '\n' && !(char_at(s, n, p).flags & text::kSpace)) return p;
+    if (s[p - 1] == '\n' && s[p - 2] < 0x80 && !(text::kAsciiFlags[s[p - 2]] & text::kSpace) &&
+        !(char_at(s, n, p).flags & text::kSpace)) {
+      return p;
+    }
   }
   // Else: a change between two ASCII classes (letter/digit/punctuation),
   // never after an apostrophe or a space (they bind to what follows).

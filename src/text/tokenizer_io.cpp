@@ -193,6 +193,42 @@ Result<Tokenizer> from_json_object(const Json& j, const std::string& path) {
   return Tokenizer::from_parts(vocab, merges, added, pre, path);
 }
 
+std::string json_string(const std::string& s) {
+  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// {"token": id, ...} in id order, one entry per line after `indent`. Written
+// by hand: nlohmann's ordered_json inserts in linear time per key.
+std::string vocab_object(const BpeData* d, const std::string& indent) {
+  std::string out = "{";
+  bool first = true;
+  if (d) {
+    for (size_t id = 0; id < d->tokens.size(); ++id) {
+      if (d->tokens[id].empty()) continue;
+      out += first ? "\n" : ",\n";
+      first = false;
+      out += indent + "  " + json_string(d->tokens[id]) + ": " + std::to_string(id);
+    }
+  }
+  out += first ? "}" : "\n" + indent + "}";
+  return out;
+}
+
+std::string merges_array(const BpeData* d, const std::string& indent) {
+  std::string out = "[";
+  bool first = true;
+  if (d) {
+    for (const auto& [a, b] : d->merge_list) {
+      if (a < 0) continue;
+      out += first ? "\n" : ",\n";
+      first = false;
+      out += indent + "  " + json_string(d->tokens[a] + " " + d->tokens[b]);
+    }
+  }
+  out += first ? "]" : "\n" + indent + "]";
+  return out;
+}
+
 }  // namespace
 
 Result<Tokenizer> Tokenizer::from_gpt2_files(const std::string& encoder_json_path, const std::string& vocab_bpe_path) {
@@ -252,15 +288,7 @@ Result<Tokenizer> Tokenizer::from_parts(const std::vector<std::string>& vocab, c
   return t;
 }
 
-std::string Tokenizer::to_vocab_json() const {
-  OrderedJson v = OrderedJson::object();
-  if (data_) {
-    for (size_t id = 0; id < data_->tokens.size(); ++id) {
-      if (!data_->tokens[id].empty()) v[data_->tokens[id]] = id;
-    }
-  }
-  return v.dump(-1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
-}
+std::string Tokenizer::to_vocab_json() const { return vocab_object(data_.get(), "") + "\n"; }
 
 std::string Tokenizer::to_merges_txt() const {
   std::string out = "#version: 0.2\n";
@@ -312,16 +340,16 @@ std::string Tokenizer::to_tokenizer_json() const {
   model["fuse_unk"] = false;
   model["byte_fallback"] = false;
   model["ignore_merges"] = false;
-  model["vocab"] = OrderedJson::parse(to_vocab_json());
-  OrderedJson merges = OrderedJson::array();
-  if (data_) {
-    for (const auto& [a, b] : data_->merge_list) {
-      if (a >= 0) merges.push_back(data_->tokens[a] + " " + data_->tokens[b]);
-    }
-  }
-  model["merges"] = merges;
+  model["vocab"] = "@@VOCAB@@";
+  model["merges"] = "@@MERGES@@";
   j["model"] = model;
-  return j.dump(2, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
+  std::string out = j.dump(2, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
+  // Splice in the two large parts (written by hand for speed).
+  size_t v = out.find("\"@@VOCAB@@\"");
+  out.replace(v, 11, vocab_object(data_.get(), "    "));
+  size_t m = out.find("\"@@MERGES@@\"");
+  out.replace(m, 12, merges_array(data_.get(), "    "));
+  return out;
 }
 
 Status Tokenizer::save_pretrained(const std::string& dir) const {
