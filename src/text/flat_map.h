@@ -121,6 +121,21 @@ class BytesMap {
       i = (i + 1) & mask_;
     }
   }
+  // Calls fn(key, value) for every entry, in slot order.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    for (const Slot& s : slots_) {
+      if (s.len != kEmptyLen) fn(std::string_view(pool_.data() + s.off, s.len), s.value);
+    }
+  }
+  // Adds delta to the value of key (inserting it at 0 first).
+  void add(std::string_view key, uint64_t h, uint64_t delta) {
+    if (const uint64_t* v = find(key, h)) {
+      const_cast<uint64_t&>(*v) += delta;
+    } else {
+      put(key, h, delta);
+    }
+  }
   // Inserts or overwrites.
   void put(std::string_view key, uint64_t value) { put(key, hash_bytes(key.data(), key.size()), value); }
   void put(std::string_view key, uint64_t h, uint64_t value) {
