@@ -1,0 +1,239 @@
+// Tokenizer: encode (pre-tokenize, cache, merge), special tokens, parallel
+// encode and decode. Loading and saving live in tokenizer_io.cpp.
+#include "marketlm/text/tokenizer.h"
+
+#include <algorithm>
+
+#include "marketlm/core/thread_pool.h"
+#include "text/bpe_model.h"
+#include "text/byte_level.h"
+
+namespace marketlm {
+namespace {
+
+// Pre-token -> ids memo for one encode call (or one thread of one call).
+struct EncodeCache {
+  static constexpr size_t kMaxEntries = 1 << 18;
+  text::BytesMap map;  // piece -> (offset << 32 | count) into ids
+  std::vector<int32_t> ids;
+};
+
+// Encodes text with no special-token parsing.
+void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+  size_t pos = 0;
+  const size_t n = text.size();
+  while (pos < n) {
+    size_t end = pre_token_end(text, pos, d.pre);
+    std::string_view piece = text.substr(pos, end - pos);
+    pos = end;
+    if (piece.size() == 1) {
+      out.push_back(d.byte_id[static_cast<unsigned char>(piece[0])]);
+      continue;
+    }
+    uint64_t h = text::hash_bytes(piece.data(), piece.size());
+    if (d.whole_piece_shortcut) {
+      if (const uint64_t* id = d.token_by_bytes.find(piece, h)) {
+        out.push_back(static_cast<int32_t>(*id));
+        continue;
+      }
+    }
+    if (const uint64_t* v = cache.map.find(piece, h)) {
+      const int32_t* p = cache.ids.data() + (*v >> 32);
+      out.insert(out.end(), p, p + (*v & 0xffffffffu));
+      continue;
+    }
+    size_t before = out.size();
+    bpe_merge(d, piece, out);
+    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 256) {
+      uint64_t off = cache.ids.size();
+      cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
+      cache.map.put(piece, h, (off << 32) | (out.size() - before));
+    }
+  }
+}
+
+// A special (or always-matched added) token found in text.
+struct Match {
+  size_t pos = std::string_view::npos;
+  size_t len = 0;
+  int32_t id = -1;
+};
+
+// Finds added tokens in text left to right (longest at equal start).
+class AddedScanner {
+ public:
+  AddedScanner(const BpeData& d, std::string_view text, bool allow_special) : text_(text) {
+    for (const AddedToken& a : d.added) {
+      if (a.special && !allow_special) continue;
+      toks_.push_back(&a);
+      next_.push_back(text.find(a.content));
+    }
+  }
+  bool empty() const { return toks_.empty(); }
+  // The earliest match at or after `from` (npos when none).
+  Match next(size_t from) {
+    Match best;
+    for (size_t k = 0; k < toks_.size(); ++k) {
+      // An occurrence before `from` is stale; npos stays npos for later starts.
+      if (next_[k] != std::string_view::npos && next_[k] < from) next_[k] = text_.find(toks_[k]->content, from);
+      size_t p = next_[k];
+      if (p == std::string_view::npos) continue;
+      if (p < best.pos || (p == best.pos && toks_[k]->content.size() > best.len)) {
+        best = {p, toks_[k]->content.size(), toks_[k]->id};
+      }
+    }
+    return best;
+  }
+
+ private:
+  std::string_view text_;
+  std::vector<const AddedToken*> toks_;
+  std::vector<size_t> next_;
+};
+
+// Splits text into ordinary segments and added-token ids, in order.
+template <typename OnText, typename OnToken>
+void split_added(const BpeData& d, std::string_view text, bool allow_special, OnText on_text, OnToken on_token) {
+  AddedScanner scan(d, text, allow_special);
+  if (scan.empty()) {
+    on_text(text);
+    return;
+  }
+  size_t pos = 0;
+  while (pos < text.size()) {
+    Match m = scan.next(pos);
+    if (m.pos == std::string_view::npos) break;
+    if (m.pos > pos) on_text(text.substr(pos, m.pos - pos));
+    on_token(m.id);
+    pos = m.pos + m.len;
+  }
+  if (pos < text.size()) on_text(text.substr(pos));
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer() = default;
+Tokenizer::~Tokenizer() = default;
+Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
+Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
+Tokenizer::Tokenizer(const Tokenizer&) = default;
+Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
+
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool allow_special) const {
+  std::vector<int32_t> out;
+  if (!data_) return out;
+  out.reserve(text.size() / 3 + 4);
+  EncodeCache cache;
+  split_added(
+      *data_, text, allow_special, [&](std::string_view seg) { encode_ordinary(*data_, seg, cache, out); },
+      [&](int32_t id) { out.push_back(id); });
+  return out;
+}
+
+Result<std::vector<int32_t>> Tokenizer::encode_checked(std::string_view text, SpecialPolicy policy) const {
+  if (!data_) return failed_precondition("tokenizer is empty (not loaded)");
+  if (policy == SpecialPolicy::kDisallow) {
+    for (const AddedToken& a : data_->added) {
+      if (!a.special) continue;
+      size_t p = text.find(a.content);
+      if (p != std::string_view::npos) {
+        return invalid_argument("text contains the special token '" + a.content + "' at byte offset " +
+                                std::to_string(p) +
+                                "; allow special tokens to parse it, or encode it as plain text");
+      }
+    }
+  }
+  return encode(text, policy == SpecialPolicy::kAllow);
+}
+
+std::vector<int32_t> Tokenizer::encode_parallel(std::string_view text, ThreadPool* pool, bool allow_special) const {
+  constexpr size_t kMinPart = 1 << 16;
+  if (!data_ || !pool || pool->size() <= 1 || text.size() < 2 * kMinPart) return encode(text, allow_special);
+  // Cut into about one part per thread at boundaries the pre-tokenizer
+  // cannot cross: after added tokens, and at find_safe_cut() positions.
+  struct Part {
+    std::string_view text;  // ordinary text, or empty for an added token
+    int32_t id = -1;
+  };
+  std::vector<Part> parts;
+  const size_t target = std::max(kMinPart, text.size() / static_cast<size_t>(pool->size()) + 1);
+  auto add_text = [&](std::string_view seg) {
+    while (seg.size() > target + target / 2) {
+      size_t cut = find_safe_cut(seg, target, std::min(seg.size(), target + target / 2));
+      if (cut == std::string_view::npos) break;
+      parts.push_back({seg.substr(0, cut), -1});
+      seg.remove_prefix(cut);
+    }
+    if (!seg.empty()) parts.push_back({seg, -1});
+  };
+  split_added(*data_, text, allow_special, add_text, [&](int32_t id) { parts.push_back({{}, id}); });
+  std::vector<std::vector<int32_t>> outs(parts.size());
+  const BpeData& d = *data_;
+  pool->parallel_for(static_cast<int64_t>(parts.size()), [&](int64_t b, int64_t e, int) {
+    EncodeCache cache;
+    for (int64_t i = b; i < e; ++i) {
+      if (parts[i].id >= 0) {
+        outs[i].push_back(parts[i].id);
+      } else {
+        outs[i].reserve(parts[i].text.size() / 3 + 4);
+        encode_ordinary(d, parts[i].text, cache, outs[i]);
+      }
+    }
+  });
+  size_t total = 0;
+  for (const auto& o : outs) total += o.size();
+  std::vector<int32_t> out;
+  out.reserve(total);
+  for (const auto& o : outs) out.insert(out.end(), o.begin(), o.end());
+  return out;
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {
+  std::string out;
+  if (!data_) return out;
+  const BpeData& d = *data_;
+  const auto n = static_cast<int32_t>(d.bytes.size());
+  for (int32_t id : ids) {
+    if (id < 0 || id >= n) continue;
+    if (skip_special_tokens && d.special[id]) continue;
+    out += d.bytes[id];
+  }
+  return out;
+}
+
+std::string Tokenizer::id_to_bytes(int32_t id) const {
+  if (!data_ || id < 0 || id >= static_cast<int32_t>(data_->bytes.size())) return {};
+  return data_->bytes[id];
+}
+
+std::string Tokenizer::id_to_token(int32_t id) const {
+  if (!data_ || id < 0 || id >= static_cast<int32_t>(data_->tokens.size())) return {};
+  return data_->tokens[id];
+}
+
+int Tokenizer::vocab_size() const { return data_ ? static_cast<int>(data_->tokens.size()) : 0; }
+
+std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
+  if (!data_) return std::nullopt;
+  if (const uint64_t* id = data_->token_by_string.find(token)) return static_cast<int32_t>(*id);
+  if (const uint64_t* id = data_->token_by_bytes.find(token)) return static_cast<int32_t>(*id);
+  return std::nullopt;
+}
+
+const std::vector<AddedToken>& Tokenizer::added_tokens() const {
+  static const std::vector<AddedToken> kNone;
+  return data_ ? data_->added : kNone;
+}
+
+bool Tokenizer::is_special(int32_t id) const {
+  return data_ && id >= 0 && id < static_cast<int32_t>(data_->special.size()) && data_->special[id];
+}
+
+const PreTokenizerConfig& Tokenizer::pre_tokenizer() const {
+  static const PreTokenizerConfig kDefault;
+  return data_ ? data_->pre : kDefault;
+}
+
+int Tokenizer::num_merges() const { return data_ ? static_cast<int>(data_->merges.size()) : 0; }
+
+}  // namespace marketlm
