@@ -1,0 +1,13 @@
+# Ad copy: briefs, channel presets, rules, prompt format, Chinese word
+# segmentation, metrics, baselines, training-data preparation, output formats.
+# libzip through pkg-config: Debian 12 ships libzip-config.cmake pointing at
+# tools from libzip-tools, which breaks find_package(libzip) without them.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET GLOBAL libzip)
+list(APPEND MARKETLM_APPS_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/text_width.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/channel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/brief.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rules.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/prompt.cpp)
+list(APPEND MARKETLM_APPS_DEPS marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)
