@@ -9,5 +9,6 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/channel.cpp
   ${CMAKE_CURRENT_LIST_DIR}/brief.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rules.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/prompt.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/prompt.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/segmenter.cpp)
 list(APPEND MARKETLM_APPS_DEPS marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)
