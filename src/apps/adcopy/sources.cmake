@@ -10,5 +10,9 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/brief.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rules.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prompt.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/segmenter.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/segmenter.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/dataset.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/evaluation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/prepare.cpp)
 list(APPEND MARKETLM_APPS_DEPS marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)
