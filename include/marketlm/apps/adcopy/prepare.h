@@ -1,0 +1,68 @@
+// `marketlm adcopy prepare-data`: turns the real data in ../shared/data into
+// training files for the ad-copy model (formats in docs/adcopy.md):
+//   adgen_train.jsonl   ADGEN brief -> copy pairs used for training
+//   adgen_eval.jsonl    the held-out ADGEN pairs (seeded 10%); never train on these
+//   reviews_pairs.jsonl positive e-commerce reviews as copy, with the category as
+//                       product and the review's top TF-IDF words as features
+//   reviews_corpus.txt  every review (shopping + food delivery), one per line,
+//                       for continued pretraining
+//   manifest.json       counts, seed, options and sources
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "marketlm/apps/adcopy/dataset.h"
+#include "marketlm/apps/adcopy/segmenter.h"
+#include "marketlm/core/logging.h"
+#include "marketlm/core/status.h"
+
+namespace marketlm::adcopy {
+
+struct PrepareOptions {
+  std::string data_dir = "../shared/data";
+  std::string out_dir = "data/adcopy";
+  std::string jieba_dict = kDebianJiebaDict;
+  double eval_fraction = 0.1;
+  uint64_t seed = 20240601;
+  size_t features_per_review = 3;
+  size_t min_review_chars = 15;   // shorter reviews carry too little to copy from
+  size_t max_review_chars = 150;  // longer ones are rambling, not copy
+  size_t max_reviews = 0;         // read at most this many shopping reviews (0 = all)
+};
+
+struct PrepareSummary {
+  size_t adgen_total = 0, adgen_train = 0, adgen_eval = 0;
+  size_t reviews_read = 0, review_pairs = 0, corpus_lines = 0;
+  std::vector<std::string> files;
+  std::string to_json(int indent = 2) const;
+};
+
+// Document frequencies of filtered terms over a set of documents.
+struct TermStats {
+  std::map<std::string, size_t> df;
+  size_t n_docs = 0;
+};
+// A term worth calling a feature: 2+ characters, all CJK ideographs, not a
+// stop word.
+bool is_feature_term(const std::string& word, const std::set<std::string>& stopwords);
+// The k terms of `words` with the highest tf * log(N / (1 + df)), returned in
+// the order they first appear in the text; ties keep the earlier term.
+std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, const TermStats& stats,
+                                         const std::set<std::string>& stopwords, size_t k);
+// Chinese stop words from stopwords-iso.json (key "zh").
+Result<std::set<std::string>> load_stopwords_zh(const std::string& path);
+
+// Review -> pair: product = category, features = top TF-IDF terms, copy =
+// review. Only positive reviews with length in [min, max] characters and at
+// least one feature term. `ids` are "reviews-<index>".
+std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const JiebaSegmenter& seg,
+                                 const std::set<std::string>& stopwords, const PrepareOptions& opt);
+
+Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logger& log,
+                                           const ProgressSink& progress = {});
+
+}  // namespace marketlm::adcopy

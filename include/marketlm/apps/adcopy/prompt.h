@@ -1,0 +1,36 @@
+// The prompt format the ad-copy model is trained on and prompted with
+// (specified in docs/adcopy.md, "Prompt format"):
+//
+//   <|brief|>产品：办公用品\n特点：低价格、高质量、多样化\n...\n<|copy|>COPY<|endoftext|>
+//
+// One "label：value" line per non-empty brief field, in a fixed order, labels
+// in the brief's language. Training pairs use exactly this function, so the
+// model sees the same layout at training and at generation time.
+#pragma once
+
+#include <string>
+
+#include "marketlm/apps/adcopy/brief.h"
+#include "marketlm/apps/adcopy/channel.h"
+
+namespace marketlm::adcopy {
+
+// Control tokens; the tokenizer registers them as special (single) tokens.
+inline constexpr const char* kBriefToken = "<|brief|>";
+inline constexpr const char* kCopyToken = "<|copy|>";
+inline constexpr const char* kEndOfTextToken = "<|endoftext|>";
+inline constexpr const char* kPadToken = "<|pad|>";
+
+// Renders the prompt up to and including <|copy|>. `field` (may be null)
+// adds the field line and its length limit; channel "generic" with a null
+// field adds no channel line, matching the ADGEN training pairs.
+std::string render_prompt(const Brief& brief, const FieldSpec* field = nullptr);
+
+// The training target: copy followed by <|endoftext|>.
+std::string render_completion(const std::string& copy);
+
+// Length limit as told to the model: characters for Chinese ("≤15字" for a
+// 30-column Google headline), columns for English.
+size_t prompt_length_hint(const FieldSpec& field, Language lang);
+
+}  // namespace marketlm::adcopy

@@ -1,0 +1,216 @@
+#include "marketlm/apps/adcopy/prepare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "marketlm/apps/adcopy/metrics.h"
+#include "marketlm/apps/adcopy/prompt.h"
+#include "marketlm/apps/adcopy/text_width.h"
+#include "marketlm/core/file_io.h"
+
+namespace marketlm::adcopy {
+namespace {
+
+Status write_jsonl(const std::string& path, const std::vector<AdPair>& pairs) {
+  AtomicFileWriter w;
+  ML_RETURN_IF_ERROR(w.open(path));
+  for (const auto& p : pairs) {
+    ML_RETURN_IF_ERROR(w.write(pair_to_jsonl(p)));
+    ML_RETURN_IF_ERROR(w.write("\n"));
+  }
+  return w.commit();
+}
+
+}  // namespace
+
+std::string PrepareSummary::to_json(int indent) const {
+  nlohmann::json j;
+  j["adgen_total"] = adgen_total;
+  j["adgen_train"] = adgen_train;
+  j["adgen_eval"] = adgen_eval;
+  j["reviews_read"] = reviews_read;
+  j["review_pairs"] = review_pairs;
+  j["corpus_lines"] = corpus_lines;
+  j["files"] = files;
+  return j.dump(indent);
+}
+
+bool is_feature_term(const std::string& word, const std::set<std::string>& stopwords) {
+  std::u32string cps = decode_utf8(word);
+  if (cps.size() < 2) return false;
+  for (char32_t c : cps)
+    if (!is_cjk_ideograph(c)) return false;
+  return stopwords.count(word) == 0;
+}
+
+std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, const TermStats& stats,
+                                         const std::set<std::string>& stopwords, size_t k) {
+  std::vector<std::string> order;  // first-appearance order
+  std::map<std::string, size_t> tf;
+  for (const auto& w : words) {
+    if (!is_feature_term(w, stopwords)) continue;
+    if (tf[w]++ == 0) order.push_back(w);
+  }
+  struct Scored {
+    double score;
+    size_t pos;
+  };
+  std::vector<Scored> scored;
+  for (size_t i = 0; i < order.size(); ++i) {
+    auto it = stats.df.find(order[i]);
+    double df = it == stats.df.end() ? 0.0 : static_cast<double>(it->second);
+    double idf = std::log(static_cast<double>(stats.n_docs + 1) / (1.0 + df));
+    scored.push_back({static_cast<double>(tf[order[i]]) * idf, i});
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  if (scored.size() > k) scored.resize(k);
+  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) { return a.pos < b.pos; });
+  std::vector<std::string> out;
+  for (const auto& s : scored) out.push_back(order[s.pos]);
+  return out;
+}
+
+Result<std::set<std::string>> load_stopwords_zh(const std::string& path) {
+  ML_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  try {
+    auto j = nlohmann::json::parse(text);
+    if (!j.is_object() || !j.contains("zh") || !j["zh"].is_array())
+      return data_error(path + ": expected an object with a \"zh\" array of stop words");
+    std::set<std::string> out;
+    for (const auto& w : j["zh"])
+      if (w.is_string()) out.insert(w.get<std::string>());
+    return out;
+  } catch (const nlohmann::json::exception& e) {
+    return data_error(path + ": malformed JSON: " + e.what());
+  }
+}
+
+std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const JiebaSegmenter& seg,
+                                 const std::set<std::string>& stopwords, const PrepareOptions& opt) {
+  // Document frequencies over every review (positive and negative).
+  std::vector<std::vector<std::string>> words(reviews.size());
+  TermStats stats;
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    words[i] = seg.cut_words(reviews[i].text);
+    std::unordered_set<std::string> seen;
+    for (const auto& w : words[i])
+      if (is_feature_term(w, stopwords) && seen.insert(w).second) ++stats.df[w];
+    ++stats.n_docs;
+  }
+  std::vector<AdPair> out;
+  for (size_t i = 0; i < reviews.size(); ++i) {
+    const Review& r = reviews[i];
+    if (r.label != 1) continue;
+    size_t n = char_count(r.text);
+    if (n < opt.min_review_chars || n > opt.max_review_chars) continue;
+    std::set<std::string> sw = stopwords;
+    sw.insert(r.category);
+    std::vector<std::string> feats = top_tfidf_terms(words[i], stats, sw, opt.features_per_review);
+    if (feats.empty()) continue;
+    AdPair p;
+    p.id = "reviews-" + std::to_string(i);
+    p.source = "reviews";
+    p.brief.product = r.category;
+    p.brief.features = std::move(feats);
+    p.brief.language = Language::kZh;
+    p.prompt = render_prompt(p.brief);
+    p.completion = r.text;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logger& log,
+                                           const ProgressSink& progress) {
+  if (opt.eval_fraction <= 0.0 || opt.eval_fraction >= 1.0)
+    return invalid_argument("eval fraction must be in (0, 1), got " + std::to_string(opt.eval_fraction));
+  PrepareSummary sum;
+  auto step = [&](const char* stage, int64_t done, int64_t total) {
+    if (progress) progress(ProgressEvent{stage, done, total, {}, done == total});
+  };
+  ML_RETURN_IF_ERROR(make_dirs(opt.out_dir));
+  const std::string out = opt.out_dir + "/";
+
+  // (a) ADGEN pairs and the held-out split.
+  step("adgen", 0, 1);
+  ML_ASSIGN_OR_RETURN(auto adgen, load_adgen(opt.data_dir + "/advertisegen/dev.json"));
+  Split split = held_out_split(adgen.size(), opt.eval_fraction, opt.seed);
+  std::vector<AdPair> train, eval;
+  for (size_t i : split.train) train.push_back(pair_from_adgen(adgen[i], i));
+  for (size_t i : split.eval) eval.push_back(pair_from_adgen(adgen[i], i));
+  ML_RETURN_IF_ERROR(write_jsonl(out + "adgen_train.jsonl", train));
+  ML_RETURN_IF_ERROR(write_jsonl(out + "adgen_eval.jsonl", eval));
+  sum.adgen_total = adgen.size();
+  sum.adgen_train = train.size();
+  sum.adgen_eval = eval.size();
+  sum.files.push_back(out + "adgen_train.jsonl");
+  sum.files.push_back(out + "adgen_eval.jsonl");
+  log.info("adcopy prepare-data: ADGEN " + std::to_string(adgen.size()) + " pairs -> " +
+           std::to_string(train.size()) + " train, " + std::to_string(eval.size()) + " held out");
+  step("adgen", 1, 1);
+
+  // (b) review pairs.
+  step("reviews", 0, 2);
+  const std::string zip = opt.data_dir + "/chinese_reviews/online_shopping_10_cats.zip";
+  ML_ASSIGN_OR_RETURN(std::string csv, read_zip_member(zip, "online_shopping_10_cats.csv"));
+  ML_ASSIGN_OR_RETURN(auto reviews, parse_shopping_reviews(csv, zip + ":online_shopping_10_cats.csv"));
+  csv.clear();
+  if (opt.max_reviews > 0 && reviews.size() > opt.max_reviews) {
+    // Keep every k-th review so all ten categories stay represented.
+    std::vector<Review> sub;
+    size_t stride = reviews.size() / opt.max_reviews;
+    for (size_t i = 0; i < reviews.size() && sub.size() < opt.max_reviews; i += stride)
+      sub.push_back(reviews[i]);
+    reviews = std::move(sub);
+  }
+  sum.reviews_read = reviews.size();
+  ML_ASSIGN_OR_RETURN(auto seg, JiebaSegmenter::load(opt.jieba_dict));
+  ML_ASSIGN_OR_RETURN(auto stopwords, load_stopwords_zh(opt.data_dir + "/lexicons/stopwords-iso.json"));
+  step("reviews", 1, 2);
+  std::vector<AdPair> rp = review_pairs(reviews, seg, stopwords, opt);
+  ML_RETURN_IF_ERROR(write_jsonl(out + "reviews_pairs.jsonl", rp));
+  sum.review_pairs = rp.size();
+  sum.files.push_back(out + "reviews_pairs.jsonl");
+  log.info("adcopy prepare-data: " + std::to_string(reviews.size()) + " shopping reviews -> " +
+           std::to_string(rp.size()) + " feature->review pairs");
+  step("reviews", 2, 2);
+
+  // (c) plain-text corpus: shopping and food-delivery reviews, deduplicated.
+  step("corpus", 0, 1);
+  const std::string waimai_path = opt.data_dir + "/chinese_reviews/waimai_10k.csv";
+  ML_ASSIGN_OR_RETURN(std::string wcsv, read_file(waimai_path));
+  ML_ASSIGN_OR_RETURN(auto waimai, parse_waimai_reviews(wcsv, waimai_path));
+  AtomicFileWriter w;
+  ML_RETURN_IF_ERROR(w.open(out + "reviews_corpus.txt"));
+  std::unordered_set<std::string> seen;
+  for (const auto* list : {&reviews, &waimai}) {
+    for (const auto& r : *list) {
+      if (!seen.insert(r.text).second) continue;
+      ML_RETURN_IF_ERROR(w.write(r.text));
+      ML_RETURN_IF_ERROR(w.write("\n"));
+      ++sum.corpus_lines;
+    }
+  }
+  ML_RETURN_IF_ERROR(w.commit());
+  sum.files.push_back(out + "reviews_corpus.txt");
+  step("corpus", 1, 1);
+
+  nlohmann::json manifest = nlohmann::json::parse(sum.to_json());
+  manifest["seed"] = opt.seed;
+  manifest["eval_fraction"] = opt.eval_fraction;
+  manifest["features_per_review"] = opt.features_per_review;
+  manifest["review_chars"] = {opt.min_review_chars, opt.max_review_chars};
+  manifest["max_reviews"] = opt.max_reviews;
+  manifest["sources"] = {opt.data_dir + "/advertisegen/dev.json", zip, waimai_path,
+                         opt.data_dir + "/lexicons/stopwords-iso.json", opt.jieba_dict};
+  manifest["eval_ids"] = nlohmann::json::array();
+  for (const auto& p : eval) manifest["eval_ids"].push_back(p.id);
+  ML_RETURN_IF_ERROR(write_file_atomic(out + "manifest.json", manifest.dump(2) + "\n"));
+  sum.files.push_back(out + "manifest.json");
+  return sum;
+}
+
+}  // namespace marketlm::adcopy
