@@ -6,5 +6,7 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/bandit_policies.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ope.cpp
   ${CMAKE_CURRENT_LIST_DIR}/logged_feedback.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/obd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/svg_plot.cpp
 )
 list(APPEND MARKETLM_APPS_DEPS marketlm_core)
