@@ -1,0 +1,12 @@
+# apps/campaign: bandits, off-policy evaluation, uplift, response targeting,
+# budget allocation (issue #6). Needs no language model.
+list(APPEND MARKETLM_APPS_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/csv.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bandit.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/bandit_policies.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ope.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/logged_feedback.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/obd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/svg_plot.cpp
+)
+list(APPEND MARKETLM_APPS_DEPS marketlm_core)
