@@ -1,0 +1,194 @@
+// Beam search against a brute-force search over every sequence of a tiny
+// vocabulary, with a decoder whose logits depend on the whole history (so
+// any beam/slot reordering mistake changes the scores).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "generate/toy_decoders.h"
+#include "marketlm/generate/generate.h"
+
+namespace marketlm {
+namespace {
+
+using testing::HashDecoder;
+
+struct Scored {
+  std::vector<int32_t> tokens;  // without EOS
+  double score;
+};
+
+// Every finished sequence: ends with EOS within max_new tokens (length
+// counts the EOS) or reaches max_new tokens. score = sum logprob / len^lp.
+std::vector<Scored> brute_force(const HashDecoder& d, const std::vector<int32_t>& prompt, int32_t eos,
+                                int max_new, float lp) {
+  std::vector<Scored> all;
+  std::function<void(std::vector<int32_t>&, double)> walk = [&](std::vector<int32_t>& gen, double sum) {
+    std::vector<int32_t> hist = prompt;
+    hist.insert(hist.end(), gen.begin(), gen.end());
+    std::vector<float> logp(d.vocab_size());
+    log_softmax(d.logits_of(hist), logp);
+    for (int32_t t = 0; t < d.vocab_size(); ++t) {
+      const double s = sum + logp[t];
+      const int len = static_cast<int>(gen.size()) + 1;
+      if (t == eos) {
+        all.push_back({gen, s / std::pow(len, lp)});
+      } else if (len == max_new) {
+        std::vector<int32_t> g = gen;
+        g.push_back(t);
+        all.push_back({g, s / std::pow(len, lp)});
+      } else {
+        gen.push_back(t);
+        walk(gen, s);
+        gen.pop_back();
+      }
+    }
+  };
+  std::vector<int32_t> gen;
+  walk(gen, 0.0);
+  std::stable_sort(all.begin(), all.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
+  return all;
+}
+
+void expect_matches_brute_force(int vocab, int max_new, float lp, int n_return) {
+  const std::vector<int32_t> prompt{1, 2};
+  int beams = vocab;  // wide enough to keep every live prefix: V * (V-1)^(L-1)
+  for (int i = 1; i < max_new; ++i) beams *= vocab - 1;
+  HashDecoder d(vocab, 64, beams);
+  GenerationConfig c;
+  c.max_new_tokens = max_new;
+  c.num_beams = beams;
+  c.num_return_sequences = n_return;
+  c.eos_token_id = {0};
+  c.length_penalty = lp;
+  c.early_stopping = EarlyStopping::kNever;
+  c.output_logprobs = true;
+  auto r = generate(d, prompt, c);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  const auto want = brute_force(d, prompt, 0, max_new, lp);
+  ASSERT_EQ(r->sequences.size(), static_cast<size_t>(n_return));
+  for (int i = 0; i < n_return; ++i) {
+    const auto& got = r->sequences[i];
+    EXPECT_EQ(got.token_ids, want[i].tokens) << "rank " << i << " V=" << vocab << " lp=" << lp;
+    EXPECT_NEAR(got.score, want[i].score, 1e-6) << "rank " << i;
+    // Per-token logprobs add up to the unpenalised sum (EOS excluded from tokens).
+    ASSERT_EQ(got.tokens.size(), got.token_ids.size());
+  }
+  EXPECT_EQ(d.prefill_calls, 1);
+  EXPECT_GT(d.copy_calls, 0);  // beams were forked
+}
+
+TEST(BeamSearch, MatchesBruteForceLengthPenalty1) { expect_matches_brute_force(3, 3, 1.0f, 5); }
+TEST(BeamSearch, MatchesBruteForceNoLengthPenalty) { expect_matches_brute_force(3, 4, 0.0f, 6); }
+TEST(BeamSearch, MatchesBruteForceLengthPenalty2) { expect_matches_brute_force(4, 3, 2.0f, 4); }
+
+TEST(BeamSearch, NarrowBeamsStillReturnValidScoredSequences) {
+  // With few beams the result need not be optimal, but every returned score
+  // must be the true score of its sequence, sorted best first.
+  const std::vector<int32_t> prompt{3};
+  HashDecoder d(6, 64, 3);
+  GenerationConfig c;
+  c.max_new_tokens = 6;
+  c.num_beams = 3;
+  c.num_return_sequences = 3;
+  c.eos_token_id = {0};
+  c.output_logprobs = true;
+  auto r = generate(d, prompt, c);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  double prev = 1e9;
+  for (const auto& s : r->sequences) {
+    std::vector<int32_t> hist = prompt;
+    double sum = 0;
+    for (size_t i = 0; i < s.token_ids.size(); ++i) {
+      std::vector<float> lp(6);
+      log_softmax(d.logits_of(hist), lp);
+      EXPECT_NEAR(s.tokens[i].logprob, lp[s.token_ids[i]], 1e-6);
+      sum += lp[s.token_ids[i]];
+      hist.push_back(s.token_ids[i]);
+    }
+    int len = static_cast<int>(s.token_ids.size());
+    if (s.finish_reason == FinishReason::kEos) {
+      std::vector<float> lp(6);
+      log_softmax(d.logits_of(hist), lp);
+      sum += lp[0];
+      ++len;
+    }
+    EXPECT_NEAR(s.score, sum / len, 1e-6);
+    EXPECT_LE(s.score, prev);
+    prev = s.score;
+  }
+}
+
+TEST(BeamSearch, FindsWhatGreedyMisses) {
+  // From 0, greedy takes 1 (p .55) but every continuation of 1 is flat (p 1/3);
+  // 2 (p .45) is followed by a near-certain 2. Two beams find [2, 2].
+  std::vector<float> table{-10.0f, 1.0f, 0.8f,  //
+                           0.0f,   0.0f, 0.0f,  //
+                           -5.0f,  -5.0f, 5.0f};
+  testing::TableDecoder g(3, 16, 2, table), b(3, 16, 2, table);
+  GenerationConfig c;
+  c.max_new_tokens = 2;
+  auto rg = generate(g, {0}, c);
+  ASSERT_TRUE(rg.is_ok());
+  EXPECT_EQ(rg->sequences[0].token_ids, (std::vector<int32_t>{1, 0}));
+  c.num_beams = 2;
+  c.length_penalty = 0.0f;
+  auto rb = generate(b, {0}, c);
+  ASSERT_TRUE(rb.is_ok()) << rb.status().to_string();
+  EXPECT_EQ(rb->sequences[0].token_ids, (std::vector<int32_t>{2, 2}));
+}
+
+TEST(BeamSearch, EarlyStoppingStopsSooner) {
+  GenerationConfig c;
+  c.max_new_tokens = 10;
+  c.num_beams = 3;
+  c.eos_token_id = {0, 1};
+  int calls[3];
+  const EarlyStopping modes[3] = {EarlyStopping::kTrue, EarlyStopping::kFalse, EarlyStopping::kNever};
+  for (int m = 0; m < 3; ++m) {
+    c.early_stopping = modes[m];
+    HashDecoder d(5, 64, 3);
+    auto r = generate(d, {2, 3}, c);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    calls[m] = d.decode_calls;
+  }
+  EXPECT_LE(calls[0], calls[1]);
+  EXPECT_LE(calls[1], calls[2]);
+}
+
+TEST(BeamSearch, ProcessorsApplyPerBeam) {
+  HashDecoder d(6, 64, 4);
+  GenerationConfig c;
+  c.max_new_tokens = 4;  // 4 tokens left after the bans: 1, 2, 4, 5
+  c.num_beams = 4;
+  c.num_return_sequences = 4;
+  c.bad_words_ids = {{3}};
+  c.no_repeat_ngram_size = 1;
+  auto r = generate(d, {0}, c);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  for (const auto& s : r->sequences) {
+    std::vector<int32_t> seen{0};
+    for (int32_t t : s.token_ids) {
+      EXPECT_NE(t, 3);
+      EXPECT_EQ(std::count(seen.begin(), seen.end(), t), 0);
+      seen.push_back(t);
+    }
+  }
+}
+
+TEST(BeamSearch, RejectsStreamingAndTooManyReturns) {
+  HashDecoder d(6, 64, 4);
+  GenerationConfig c;
+  c.max_new_tokens = 4;
+  c.num_beams = 2;
+  GenerationHooks h;
+  h.on_token = [](const StreamEvent&) { return true; };
+  EXPECT_FALSE(generate(d, {1}, c, h).is_ok());
+  c.num_return_sequences = 3;
+  EXPECT_FALSE(generate(d, {1}, c).is_ok());
+}
+
+}  // namespace
+}  // namespace marketlm
