@@ -11,8 +11,10 @@ STEPS="${2:-3}"
 BIN=build/bench/gpt_train_bench
 [[ -x "$BIN" ]] || { echo "build $BIN first (see the header of this script)" >&2; exit 1; }
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-OURS=$("$BIN" --config "$CONFIG" --steps "$STEPS" --threads 2 --breakdown | tee /dev/stderr)
-THEIRS=$(/usr/bin/python3 bench/gpt_train_bench.py --config "$CONFIG" --steps "$STEPS" --threads 2 | tee /dev/stderr)
+OURS=$("$BIN" --config "$CONFIG" --steps "$STEPS" --threads 2 --breakdown)
+echo "$OURS"
+THEIRS=$(/usr/bin/python3 bench/gpt_train_bench.py --config "$CONFIG" --steps "$STEPS" --threads 2)
+echo "$THEIRS"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 ours=$(grep -o 'marketlm_ms_per_step=[0-9.]*' <<<"$OURS" | cut -d= -f2)
 fp32=$(grep -o 'pytorch_fp32_ms_per_step=[0-9.]*' <<<"$THEIRS" | cut -d= -f2)

@@ -32,6 +32,9 @@ struct MemoryEstimate {
 // Training memory for a config at batch B x T: params + grads + AdamW moments
 // (2 x params) + activations and backward scratch as GptModel allocates them.
 MemoryEstimate estimate_training_memory(const GptConfig& c, int B, int T);
+// resource_exhausted, giving the estimate and the budget, when training c at
+// B x T would need more than budget_bytes.
+Status check_training_memory(const GptConfig& c, int B, int T, int64_t budget_bytes);
 
 class GptModel : public TrainableModel {
  public:
