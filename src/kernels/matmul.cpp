@@ -13,14 +13,21 @@ namespace {
 
 void gemm_scalar(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B,
                  int ldb, float beta, float* C, int ldc) {
+  auto a_at = [&](int i, int k) { return ta ? A[static_cast<size_t>(k) * lda + i] : A[static_cast<size_t>(i) * lda + k]; };
   std::vector<float> acc(static_cast<size_t>(N));
   for (int i = 0; i < M; ++i) {
-    std::fill(acc.begin(), acc.end(), 0.0f);
-    for (int k = 0; k < K; ++k) {
-      const float a = ta ? A[static_cast<size_t>(k) * lda + i] : A[static_cast<size_t>(i) * lda + k];
-      if (tb) {
-        for (int j = 0; j < N; ++j) acc[j] += a * B[static_cast<size_t>(j) * ldb + k];
-      } else {
+    if (tb) {
+      // B^T: row j of op(B) is row j of B, so each output is a dot over k.
+      for (int j = 0; j < N; ++j) {
+        const float* brow = B + static_cast<size_t>(j) * ldb;
+        float s = 0.0f;
+        for (int k = 0; k < K; ++k) s += a_at(i, k) * brow[k];
+        acc[j] = s;
+      }
+    } else {
+      std::fill(acc.begin(), acc.end(), 0.0f);
+      for (int k = 0; k < K; ++k) {
+        const float a = a_at(i, k);
         const float* brow = B + static_cast<size_t>(k) * ldb;
         for (int j = 0; j < N; ++j) acc[j] += a * brow[j];
       }

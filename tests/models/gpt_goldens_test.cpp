@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "marketlm/io/safetensors.h"
@@ -14,6 +15,12 @@ namespace marketlm {
 namespace {
 using kernels::Isa;
 using kernels::KernelContext;
+
+std::string sci(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3g", v);
+  return buf;
+}
 
 const std::string kGoldenDir = std::string(MARKETLM_SOURCE_DIR) + "/tests/reference/goldens";
 
@@ -80,6 +87,10 @@ TEST(GptGoldens, LogitsLossAndEveryGradientMatchPyTorch) {
     std::vector<float> logits(g.logits.size());
     ASSERT_TRUE(model->forward_logits(g.inputs.data(), g.B, g.T, logits.data()).is_ok());
     kernels::testing::expect_close("logits", logits, g.logits, 1e-4, 2e-5);
+    double max_logit_diff = 0;
+    for (size_t i = 0; i < logits.size(); ++i)
+      max_logit_diff = std::max(max_logit_diff, static_cast<double>(std::fabs(logits[i] - g.logits[i])));
+    RecordProperty(std::string("max_logit_diff_") + kernels::isa_name(isa), sci(max_logit_diff));
 
     TokenBatch batch{g.inputs.data(), g.targets.data(), g.B, g.T};
     LossSum eval = model->forward_loss(batch);
@@ -114,7 +125,7 @@ TEST(GptGoldens, LogitsLossAndEveryGradientMatchPyTorch) {
       // each tensor: within 1e-4 of its largest entry (plus a 1e-7 floor)
       kernels::testing::expect_close("grad " + s.name, got, ref.data(), s.numel, 1e-4, 1e-4 * max_ref + 1e-7);
     }
-    RecordProperty(std::string("worst_grad_error_") + kernels::isa_name(isa), std::to_string(worst));
+    RecordProperty(std::string("worst_grad_error_") + kernels::isa_name(isa), sci(worst));
   }
 }
 
@@ -132,12 +143,14 @@ TEST(GptGoldens, TenAdamWStepsFollowPyTorchLosses) {
   std::vector<float> mom(n, 0.f), vel(n, 0.f);
   TokenBatch batch{g.inputs.data(), g.targets.data(), g.B, g.T};
   const int steps = static_cast<int>(g.adamw_losses.size());
+  double max_diff = 0;
   ASSERT_EQ(steps, 10);
   for (int step = 1; step <= steps; ++step) {
     model->zero_grad();
     LossSum r = model->forward_backward(batch, 1.0f / 13.0f, nullptr);
     ASSERT_EQ(r.count, 13);
     EXPECT_NEAR(r.sum / r.count, g.adamw_losses[step - 1], 1e-4) << "step " << step;
+    max_diff = std::max(max_diff, std::fabs(r.sum / r.count - g.adamw_losses[step - 1]));
     const float bc1 = 1.0f - std::pow(b1, static_cast<float>(step));
     const float bc2 = 1.0f - std::pow(b2, static_cast<float>(step));
     for (const ParamSpec& s : model->param_specs()) {
@@ -152,6 +165,7 @@ TEST(GptGoldens, TenAdamWStepsFollowPyTorchLosses) {
       }
     }
   }
+  RecordProperty("max_adamw_loss_diff", sci(max_diff));
 }
 
 }  // namespace

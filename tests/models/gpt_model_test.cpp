@@ -85,6 +85,10 @@ TEST(GptModel, WeightsTableHasHuggingFaceNamesShapesAndDecayFlags) {
   EXPECT_EQ(m.total_bytes, m.params_bytes + m.grads_bytes + m.optimizer_bytes + m.activations_bytes);
   EXPECT_GT(estimate_training_memory(c, 8, 64).activations_bytes, m.activations_bytes);
   EXPECT_NE(m.to_string().find("GiB"), std::string::npos);
+  EXPECT_TRUE(check_training_memory(c, 4, 64, m.total_bytes).is_ok());
+  Status too_big = check_training_memory(c, 4, 64, m.total_bytes - 1);
+  EXPECT_EQ(too_big.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(too_big.message().find("needs about"), std::string::npos) << too_big.to_string();
 }
 
 TEST(GptModel, InitFollowsGpt2Scheme) {

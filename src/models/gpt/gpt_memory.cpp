@@ -17,6 +17,16 @@ MemoryEstimate estimate_training_memory(const GptConfig& c, int B, int T) {
   return m;
 }
 
+Status check_training_memory(const GptConfig& c, int B, int T, int64_t budget_bytes) {
+  const MemoryEstimate m = estimate_training_memory(c, B, T);
+  if (m.total_bytes <= budget_bytes) return Status::ok();
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%.2f GiB", static_cast<double>(budget_bytes) / (1024.0 * 1024.0 * 1024.0));
+  return resource_exhausted("training n_layer " + std::to_string(c.n_layer) + ", n_embd " + std::to_string(c.n_embd) +
+                            " at B=" + std::to_string(B) + " T=" + std::to_string(T) + " needs about " + m.to_string() +
+                            ", more than the " + buf + " available; lower the batch size or the model size");
+}
+
 std::string MemoryEstimate::to_string() const {
   auto gib = [](int64_t b) { return static_cast<double>(b) / (1024.0 * 1024.0 * 1024.0); };
   char buf[256];

@@ -17,6 +17,7 @@
 #include "marketlm/core/status.h"
 #include "marketlm/kernels/kernel_context.h"
 #include "marketlm/models/gpt/gpt_config.h"
+#include "marketlm/models/gpt/gpt_kv_cache.h"
 #include "marketlm/nn/trainable.h"
 
 namespace marketlm {
@@ -31,6 +32,9 @@ struct MemoryEstimate {
 // Training memory for a config at batch B x T: params + grads + AdamW moments
 // (2 x params) + activations and backward scratch as GptModel allocates them.
 MemoryEstimate estimate_training_memory(const GptConfig& c, int B, int T);
+// resource_exhausted, giving the estimate and the budget, when training c at
+// B x T would need more than budget_bytes.
+Status check_training_memory(const GptConfig& c, int B, int T, int64_t budget_bytes);
 
 class GptModel : public TrainableModel {
  public:
@@ -62,6 +66,16 @@ class GptModel : public TrainableModel {
   // Evaluation-mode logits [B*T, V] for tokens [B*T].
   Status forward_logits(const int32_t* tokens, int B, int T, float* logits);
 
+  // Inference with a KV cache (evaluation mode). Prefill: runs n tokens of one
+  // sequence at positions cache->length().., appends their keys/values, and
+  // writes logits [V] of the last token (all_logits: [n, V]).
+  Status forward_cached(const int32_t* tokens, int n, GptKvCache* cache, float* logits, bool all_logits = false);
+  // One new token for each of n_seq sequences (batched matmuls), appending to
+  // each cache; logits [n_seq, V].
+  Status forward_cached_step(const int32_t* tokens, GptKvCache* const* caches, int n_seq, float* logits);
+  // A cache sized for this model (capacity <= n_ctx).
+  GptKvCache make_kv_cache(int capacity) const { return GptKvCache(config_, capacity); }
+
   // A spec by name, or nullptr.
   const ParamSpec* find_param(const std::string& name) const;
 
@@ -85,6 +99,10 @@ class GptModel : public TrainableModel {
   // Forward through ln_f into acts; training draws dropout from rng.
   void forward_trunk(const TokenBatch& batch, Rng* rng);
   void backward_trunk(const TokenBatch& batch, bool dropout_on);
+  // Rows r = 0..R-1: token tokens[r] at position pos[r] of caches[r] (all new
+  // keys/values are written before attention). Logits for rows with want[r].
+  Status decode_rows(const int32_t* tokens, GptKvCache* const* caches, const int* pos, int R,
+                     const std::vector<int>& logit_rows, float* logits);
 
   GptConfig config_;
   kernels::KernelContext ctx_;
