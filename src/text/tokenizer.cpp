@@ -44,7 +44,7 @@ void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache
     }
     size_t before = out.size();
     bpe_merge(d, piece, out);
-    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 256) {
+    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 24) {
       uint64_t off = cache.ids.size();
       cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
       cache.map.put(piece, h, (off << 32) | (out.size() - before));
@@ -122,7 +122,7 @@ Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool allow_special) const {
   std::vector<int32_t> out;
   if (!data_) return out;
-  out.reserve(text.size() / 3 + 4);
+  out.reserve(text.size() / 2 + 16);
   EncodeCache cache;
   split_added(
       *data_, text, allow_special, [&](std::string_view seg) { encode_ordinary(*data_, seg, cache, out); },
