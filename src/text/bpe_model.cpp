@@ -152,6 +152,9 @@ Result<std::shared_ptr<BpeData>> build_bpe_data(const std::vector<std::string>& 
     d->bytes[id] = *raw;
     d->token_by_string.put(tok, id);
     d->token_by_bytes.put(*raw, id);
+    if (!d->piece_to_id.find(*raw, text::PieceMap::hash(*raw))) {
+      d->piece_to_id.insert(*raw, text::PieceMap::hash(*raw), id);
+    }
     if (raw->size() == 1 && d->byte_id[static_cast<unsigned char>((*raw)[0])] < 0) {
       d->byte_id[static_cast<unsigned char>((*raw)[0])] = static_cast<int32_t>(id);
     }

@@ -14,7 +14,7 @@ namespace {
 // Pre-token -> ids memo for one encode call (or one thread of one call).
 struct EncodeCache {
   static constexpr size_t kMaxEntries = 1 << 18;
-  text::BytesMap map;  // piece -> (offset << 32 | count) into ids
+  text::PieceMap map;  // piece -> (offset << 32 | count) into ids
   std::vector<int32_t> ids;
 };
 
@@ -30,9 +30,9 @@ void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache
       out.push_back(d.byte_id[static_cast<unsigned char>(piece[0])]);
       continue;
     }
-    uint64_t h = text::hash_bytes(piece.data(), piece.size());
+    uint64_t h = text::PieceMap::hash(piece);
     if (d.whole_piece_shortcut) {
-      if (const uint64_t* id = d.token_by_bytes.find(piece, h)) {
+      if (const uint64_t* id = d.piece_to_id.find(piece, h)) {
         out.push_back(static_cast<int32_t>(*id));
         continue;
       }
@@ -47,7 +47,7 @@ void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache
     if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 24) {
       uint64_t off = cache.ids.size();
       cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
-      cache.map.put(piece, h, (off << 32) | (out.size() - before));
+      cache.map.insert(piece, h, (off << 32) | (out.size() - before));
     }
   }
 }
