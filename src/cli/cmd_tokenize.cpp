@@ -211,6 +211,25 @@ void register_tokenizer(CLI::App& app, CliState& state) {
   train->add_flag("--json", o->json, "JSON summary on stdout");
   train->add_flag("--quiet", o->quiet, "No progress bar");
   train->callback([&state, o] { state.exit_code = run_train(*o); });
+
+  auto c = std::make_shared<std::pair<std::string, std::string>>(kDefaultTokenizer, "");
+  auto* convert = group->add_subcommand(
+      "convert", "Write a tokenizer (any readable layout) as tokenizer.json + vocab.json + merges.txt");
+  convert->add_option("--tokenizer", c->first, "Tokenizer directory to read")->capture_default_str();
+  convert->add_option("--out", c->second, "Output directory")->required();
+  convert->callback([&state, c] {
+    auto tok = Tokenizer::from_pretrained(c->first);
+    if (!tok.is_ok()) {
+      state.exit_code = report_error("tokenizer convert", tok.status());
+      return;
+    }
+    if (Status s = tok->save_pretrained(c->second); !s.is_ok()) {
+      state.exit_code = report_error("tokenizer convert", s);
+      return;
+    }
+    std::printf("wrote %s/{tokenizer.json,vocab.json,merges.txt} (vocab %d)\n", c->second.c_str(), tok->vocab_size());
+    state.exit_code = kExitOk;
+  });
 }
 
 }  // namespace marketlm::cli
