@@ -7,6 +7,7 @@
 #include "marketlm/core/thread_pool.h"
 #include "text/bpe_model.h"
 #include "text/byte_level.h"
+#include "text/pretokenizer_impl.h"
 
 namespace marketlm {
 namespace {
@@ -19,11 +20,13 @@ struct EncodeCache {
 };
 
 // Encodes text with no special-token parsing.
-void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+template <bool kCjk>
+void encode_ordinary_impl(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
   size_t pos = 0;
   const size_t n = text.size();
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   while (pos < n) {
-    size_t end = pre_token_end(text, pos, d.pre);
+    size_t end = text::token_end<kCjk>(s, n, pos, d.pre.cjk_chunk);
     std::string_view piece = text.substr(pos, end - pos);
     pos = end;
     if (piece.size() == 1) {
@@ -49,6 +52,14 @@ void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache
       cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
       cache.map.insert(piece, h, (off << 32) | (out.size() - before));
     }
+  }
+}
+
+void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+  if (d.pre.cjk_chunk > 0) {
+    encode_ordinary_impl<true>(d, text, cache, out);
+  } else {
+    encode_ordinary_impl<false>(d, text, cache, out);
   }
 }
 
