@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   libopenblas-dev
-  libpng-dev zlib1g-dev libzip-dev
+  libpng-dev zlib1g-dev libzip-dev unzip
   python3 python3-numpy python3-torch python3-jieba
 )
 
@@ -39,7 +39,7 @@ fi
 # npm packages (pinned in scripts/node/package.json + package-lock.json).
 NODE_DIR=scripts/node
 if [ ! -d "$NODE_DIR/node_modules/gpt-3-encoder" ] || [ ! -d "$NODE_DIR/node_modules/tiktoken" ] \
-   || [ ! -d "$NODE_DIR/node_modules/js-tiktoken" ]; then
+   || [ ! -d "$NODE_DIR/node_modules/js-tiktoken" ] || [ ! -d "$NODE_DIR/node_modules/tokenizers" ]; then
   echo "setup: installing npm packages into $NODE_DIR/node_modules"
   (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 else

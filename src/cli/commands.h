@@ -13,5 +13,7 @@ struct CliState {
 
 void register_version(CLI::App& app, CliState& state);
 void register_campaign(CLI::App& app, CliState& state);
+void register_tokenize(CLI::App& app, CliState& state);
+void register_tokenizer(CLI::App& app, CliState& state);
 
 }  // namespace marketlm::cli

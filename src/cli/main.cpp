@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   marketlm::cli::CliState state;
   marketlm::cli::register_version(app, state);
   marketlm::cli::register_campaign(app, state);
+  marketlm::cli::register_tokenize(app, state);
+  marketlm::cli::register_tokenizer(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,18 +11,24 @@ namespace {
 constexpr int32_t kNoRank = INT32_MAX;
 
 int32_t pair_rank(const BpeData& d, int32_t a, int32_t b) {
-  const auto* v = d.merges.find(a, b);
-  return v ? v->rank : kNoRank;
+  int32_t r = d.merges.find_rank(a, b);
+  return r < 0 ? kNoRank : r;
 }
 
-// Short pieces: a flat array of symbols and the rank of each adjacent pair;
-// each step merges the leftmost pair of lowest rank.
+// Short pieces: a flat array of symbols and the (rank, merged id) of each
+// adjacent pair; each step merges the leftmost pair of lowest rank.
 void merge_short(const BpeData& d, std::string_view piece, std::vector<int32_t>& out) {
   int32_t sym[64];
   int32_t rank[64];
+  int32_t next_id[64];
   size_t n = piece.size();
+  auto set_pair = [&](size_t i) {
+    auto v = d.merges.find(sym[i], sym[i + 1]);
+    rank[i] = v.rank < 0 ? kNoRank : v.rank;
+    next_id[i] = v.id;
+  };
   for (size_t i = 0; i < n; ++i) sym[i] = d.byte_id[static_cast<unsigned char>(piece[i])];
-  for (size_t i = 0; i + 1 < n; ++i) rank[i] = pair_rank(d, sym[i], sym[i + 1]);
+  for (size_t i = 0; i + 1 < n; ++i) set_pair(i);
   while (n > 1) {
     size_t best = 0;
     int32_t best_rank = rank[0];
@@ -33,12 +39,15 @@ void merge_short(const BpeData& d, std::string_view piece, std::vector<int32_t>&
       }
     }
     if (best_rank == kNoRank) break;
-    sym[best] = d.merges.find(sym[best], sym[best + 1])->id;
+    sym[best] = next_id[best];
     for (size_t i = best + 1; i + 1 < n; ++i) sym[i] = sym[i + 1];
-    for (size_t i = best + 1; i + 2 < n; ++i) rank[i] = rank[i + 1];
+    for (size_t i = best + 1; i + 2 < n; ++i) {
+      rank[i] = rank[i + 1];
+      next_id[i] = next_id[i + 1];
+    }
     --n;
-    if (best > 0) rank[best - 1] = pair_rank(d, sym[best - 1], sym[best]);
-    if (best + 1 < n) rank[best] = pair_rank(d, sym[best], sym[best + 1]);
+    if (best > 0) set_pair(best - 1);
+    if (best + 1 < n) set_pair(best);
   }
   out.insert(out.end(), sym, sym + n);
 }
@@ -72,7 +81,7 @@ void merge_long(const BpeData& d, std::string_view piece, std::vector<int32_t>& 
     if (sym[i] != e.left) continue;  // i was merged into its left neighbour or changed
     int32_t j = next[i];
     if (j < 0 || sym[j] != e.right) continue;
-    sym[i] = d.merges.find(e.left, e.right)->id;
+    sym[i] = d.merges.merged_id(e.rank);
     sym[j] = -1;
     next[i] = next[j];
     if (next[j] >= 0) prev[next[j]] = i;
@@ -143,6 +152,9 @@ Result<std::shared_ptr<BpeData>> build_bpe_data(const std::vector<std::string>& 
     d->bytes[id] = *raw;
     d->token_by_string.put(tok, id);
     d->token_by_bytes.put(*raw, id);
+    if (!d->piece_to_id.find(*raw, text::PieceMap::hash(*raw))) {
+      d->piece_to_id.insert(*raw, text::PieceMap::hash(*raw), id);
+    }
     if (raw->size() == 1 && d->byte_id[static_cast<unsigned char>((*raw)[0])] < 0) {
       d->byte_id[static_cast<unsigned char>((*raw)[0])] = static_cast<int32_t>(id);
     }
@@ -156,7 +168,7 @@ Result<std::shared_ptr<BpeData>> build_bpe_data(const std::vector<std::string>& 
                         "'); a byte-level BPE vocabulary needs all 256");
     }
   }
-  d->merges.reserve(merges.size());
+  d->merges.reset(merges.size(), static_cast<int32_t>(n));
   d->merge_list.reserve(merges.size());
   for (size_t r = 0; r < merges.size(); ++r) {
     const auto& [a, b] = merges[r];
@@ -168,7 +180,7 @@ Result<std::shared_ptr<BpeData>> build_bpe_data(const std::vector<std::string>& 
     if (!ib) return data_error(where + ": unknown symbol '" + b + "', expected a token of the vocabulary");
     if (!im) return data_error(where + ": the merged token '" + a + b + "' is not in the vocabulary");
     auto ida = static_cast<int32_t>(*ia), idb = static_cast<int32_t>(*ib);
-    if (d->merges.insert(ida, idb, {static_cast<int32_t>(r), static_cast<int32_t>(*im)})) {
+    if (d->merges.add(ida, idb, static_cast<int32_t>(*im))) {
       d->merge_list.emplace_back(ida, idb);
     } else {
       d->merge_list.emplace_back(-1, -1);  // duplicate: keeps its first rank

@@ -24,6 +24,7 @@ struct BpeData {
   std::vector<std::pair<int32_t, int32_t>> merge_list;  // rank -> (a, b)
   text::BytesMap token_by_string;         // vocab-file string -> id
   text::BytesMap token_by_bytes;          // raw bytes -> id (base vocab only)
+  text::PieceMap piece_to_id;             // the same, tuned for the encode hot path
   std::vector<AddedToken> added;
   PreTokenizerConfig pre;
   // True when every base token t satisfies bpe(bytes(t)) == [t]; then a

@@ -7,6 +7,7 @@
 #include "marketlm/core/thread_pool.h"
 #include "text/bpe_model.h"
 #include "text/byte_level.h"
+#include "text/pretokenizer_impl.h"
 
 namespace marketlm {
 namespace {
@@ -14,25 +15,27 @@ namespace {
 // Pre-token -> ids memo for one encode call (or one thread of one call).
 struct EncodeCache {
   static constexpr size_t kMaxEntries = 1 << 18;
-  text::BytesMap map;  // piece -> (offset << 32 | count) into ids
+  text::PieceMap map;  // piece -> (offset << 32 | count) into ids
   std::vector<int32_t> ids;
 };
 
 // Encodes text with no special-token parsing.
-void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+template <bool kCjk>
+void encode_ordinary_impl(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
   size_t pos = 0;
   const size_t n = text.size();
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   while (pos < n) {
-    size_t end = pre_token_end(text, pos, d.pre);
+    size_t end = text::token_end<kCjk>(s, n, pos, d.pre.cjk_chunk);
     std::string_view piece = text.substr(pos, end - pos);
     pos = end;
     if (piece.size() == 1) {
       out.push_back(d.byte_id[static_cast<unsigned char>(piece[0])]);
       continue;
     }
-    uint64_t h = text::hash_bytes(piece.data(), piece.size());
+    uint64_t h = text::PieceMap::hash(piece);
     if (d.whole_piece_shortcut) {
-      if (const uint64_t* id = d.token_by_bytes.find(piece, h)) {
+      if (const uint64_t* id = d.piece_to_id.find(piece, h)) {
         out.push_back(static_cast<int32_t>(*id));
         continue;
       }
@@ -44,11 +47,19 @@ void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache
     }
     size_t before = out.size();
     bpe_merge(d, piece, out);
-    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 256) {
+    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 24) {
       uint64_t off = cache.ids.size();
       cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
-      cache.map.put(piece, h, (off << 32) | (out.size() - before));
+      cache.map.insert(piece, h, (off << 32) | (out.size() - before));
     }
+  }
+}
+
+void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+  if (d.pre.cjk_chunk > 0) {
+    encode_ordinary_impl<true>(d, text, cache, out);
+  } else {
+    encode_ordinary_impl<false>(d, text, cache, out);
   }
 }
 
@@ -122,7 +133,7 @@ Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool allow_special) const {
   std::vector<int32_t> out;
   if (!data_) return out;
-  out.reserve(text.size() / 3 + 4);
+  out.reserve(text.size() / 2 + 16);
   EncodeCache cache;
   split_added(
       *data_, text, allow_special, [&](std::string_view seg) { encode_ordinary(*data_, seg, cache, out); },

@@ -135,7 +135,7 @@ TEST(TextTrainer, SpecialTokensAndRoundTrip) {
   auto loaded = Tokenizer::from_pretrained(dir);
   ASSERT_TRUE(loaded.is_ok()) << loaded.status().to_string();
   EXPECT_EQ(loaded->encode(text, true), ids);
-  EXPECT_EQ(loaded->pre_tokenizer().cjk_chunk, 2);
+  EXPECT_EQ(loaded->pre_tokenizer().cjk_chunk, 16);
   auto vm = Tokenizer::from_vocab_merges(dir + "/vocab.json", dir + "/merges.txt");
   ASSERT_TRUE(vm.is_ok()) << vm.status().to_string();
   // vocab.json + merges.txt cannot carry the CJK split (tokenizer.json does).

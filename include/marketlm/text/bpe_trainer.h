@@ -31,7 +31,7 @@ struct BpeTrainerConfig {
   int vocab_size = 16000;      // specials + 256 bytes + merges
   int64_t min_frequency = 2;   // a pair must occur this often to be merged
   std::vector<std::string> special_tokens = default_special_tokens();
-  PreTokenizerConfig pre = {2};  // CJK runs cut into 2-character pre-tokens
+  PreTokenizerConfig pre = {16};  // Han runs cut into pre-tokens of <= 16 characters
 };
 
 class BpeTrainer {

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark: bash bench/run_all.sh BUILD_DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${1:-build}
+echo "== tokenizer (marketlm vs tiktoken vs js-tiktoken) =="
+bash bench/tokenizer_bench.sh "$BUILD_DIR"
