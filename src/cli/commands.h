@@ -12,5 +12,7 @@ struct CliState {
 };
 
 void register_version(CLI::App& app, CliState& state);
+void register_train(CLI::App& app, CliState& state);
+void register_plot_loss(CLI::App& app, CliState& state);
 
 }  // namespace marketlm::cli
