@@ -127,7 +127,7 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
     if (!t.is_object()) return type_error("training", "an object", t);
     const std::string w = "training.";
     ML_RETURN_IF_ERROR(check_keys(t, w, {"max_steps", "batch_size", "seq_len", "grad_accum", "lr", "min_lr",
-                                         "warmup_steps", "beta1", "beta2", "eps", "weight_decay",
+                                         "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "no_decay_weight_decay",
                                          "grad_clip", "eval_every", "eval_batches", "save_every",
                                          "keep_checkpoints"}));
     ML_RETURN_IF_ERROR(read_int(t, "max_steps", w, &c.max_steps));
@@ -141,6 +141,7 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
     ML_RETURN_IF_ERROR(read_float(t, "beta2", w, &c.beta2));
     ML_RETURN_IF_ERROR(read_float(t, "eps", w, &c.eps));
     ML_RETURN_IF_ERROR(read_float(t, "weight_decay", w, &c.weight_decay));
+    ML_RETURN_IF_ERROR(read_float(t, "no_decay_weight_decay", w, &c.no_decay_weight_decay));
     ML_RETURN_IF_ERROR(read_float(t, "grad_clip", w, &c.grad_clip));
     ML_RETURN_IF_ERROR(read_int(t, "eval_every", w, &c.eval_every));
     ML_RETURN_IF_ERROR(read_int(t, "eval_batches", w, &c.eval_batches));
@@ -171,7 +172,8 @@ json train_config_to_json(const TrainConfig& c) {
               {"training", {{"max_steps", c.max_steps}, {"batch_size", c.batch_size}, {"seq_len", c.seq_len},
                             {"grad_accum", c.grad_accum}, {"lr", c.lr}, {"min_lr", c.min_lr},
                             {"warmup_steps", c.warmup_steps}, {"beta1", c.beta1}, {"beta2", c.beta2},
-                            {"eps", c.eps}, {"weight_decay", c.weight_decay}, {"grad_clip", c.grad_clip},
+                            {"eps", c.eps}, {"weight_decay", c.weight_decay},
+                            {"no_decay_weight_decay", c.no_decay_weight_decay}, {"grad_clip", c.grad_clip},
                             {"eval_every", c.eval_every}, {"eval_batches", c.eval_batches},
                             {"save_every", c.save_every}, {"keep_checkpoints", c.keep_checkpoints}}},
               {"seed", c.seed},
@@ -207,6 +209,10 @@ Status validate_train_config(const TrainConfig& c) {
   if (!(c.eps > 0)) return field_error("training.eps", num(c.eps), "a small positive number such as 1e-8");
   if (!(c.weight_decay >= 0) || c.weight_decay * c.lr >= 1) {
     return field_error("training.weight_decay", num(c.weight_decay), "0 or more, with lr * weight_decay < 1");
+  }
+  if (!(c.no_decay_weight_decay >= 0) || c.no_decay_weight_decay * c.lr >= 1) {
+    return field_error("training.no_decay_weight_decay", num(c.no_decay_weight_decay),
+                       "0 or more, with lr * no_decay_weight_decay < 1");
   }
   if (!(c.grad_clip >= 0)) return field_error("training.grad_clip", num(c.grad_clip), "0 (off) or a positive norm");
   if (!(c.val_fraction >= 0 && c.val_fraction < 1)) {

@@ -7,8 +7,8 @@
 //   { "model": {...},
 //     "data": {"files": [...], "cache": "", "val_fraction": 0.1, "pack_pairs": true},
 //     "training": {"max_steps", "batch_size", "seq_len", "grad_accum", "lr", "min_lr",
-//                  "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "grad_clip",
-//                  "eval_every", "eval_batches", "save_every", "keep_checkpoints"},
+//                  "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "no_decay_weight_decay",
+//                  "grad_clip", "eval_every", "eval_batches", "save_every", "keep_checkpoints"},
 //     "seed": 1337, "threads": 0, "out_dir": "runs/demo", "tokenizer": "bytes",
 //     "memory_limit_mb": 0, "isa": "" }
 #pragma once
@@ -51,7 +51,8 @@ struct TrainConfig {
   float beta1 = 0.9f;
   float beta2 = 0.95f;
   float eps = 1e-8f;
-  float weight_decay = 0.1f;            // on ParamSpec.decay params only
+  float weight_decay = 0.1f;            // group "decay": ParamSpec.decay == true
+  float no_decay_weight_decay = 0.0f;   // group "no decay": biases, LayerNorm
   float grad_clip = 1.0f;               // global-norm clip; 0 = off
 
   // evaluation and checkpoints
