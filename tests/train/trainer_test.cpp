@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -165,6 +166,7 @@ TEST(Trainer, NanLossStopsNamesTheStepAndKeepsLastGoodCheckpoint) {
   Status st = t.run();
   ASSERT_FALSE(st.is_ok());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  std::printf("[ info ] %s\n", st.message().c_str());
   EXPECT_NE(st.message().find("at step 7"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("step-00000005"), std::string::npos) << st.message();
   auto latest = latest_checkpoint(c.out_dir);
