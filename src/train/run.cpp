@@ -53,7 +53,8 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
 
   // Memory: refuse before allocating the model when the estimate does not fit.
   TrainRunSummary summary;
-  const uint64_t data_bytes = data.tokens.size() * 5 + corpus.tokens.size() * 5;
+  const uint64_t batch_bytes = static_cast<uint64_t>(config.grad_accum) * config.batch_size * config.seq_len * 8;
+  const uint64_t data_bytes = data.tokens.size() * 5 + corpus.tokens.size() * 5 + batch_bytes;
   int64_t n_params = -1;
   if (factory.count_params) {
     ML_ASSIGN_OR_RETURN(n_params, factory.count_params(config.model, encoder.vocab_size));

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "marketlm/core/file_io.h"
 
@@ -39,11 +40,13 @@ Status read_int(const json& obj, const char* key, const std::string& where, T* o
   const json& v = obj.at(key);
   if (!v.is_number_integer()) return type_error(where + key, "an integer", v);
   if (v.is_number_unsigned()) {
-    *out = static_cast<T>(v.get<uint64_t>());
+    const uint64_t x = v.get<uint64_t>();
+    if (!std::in_range<T>(x)) return type_error(where + key, "an integer in range", v);
+    *out = static_cast<T>(x);
   } else {
     const int64_t x = v.get<int64_t>();
-    if constexpr (std::is_unsigned_v<T>) {
-      if (x < 0) return type_error(where + key, "a non-negative integer", v);
+    if (!std::in_range<T>(x)) {
+      return type_error(where + key, std::is_unsigned_v<T> ? "a non-negative integer" : "an integer in range", v);
     }
     *out = static_cast<T>(x);
   }
@@ -196,9 +199,16 @@ Status validate_train_config(const TrainConfig& c) {
   }
   if (c.out_dir.empty()) return field_error("out_dir", "\"\"", "a directory path (--out DIR)");
   if (c.max_steps < 1) return field_error("training.max_steps", std::to_string(c.max_steps), "at least 1");
-  if (c.batch_size < 1) return field_error("training.batch_size", std::to_string(c.batch_size), "at least 1");
-  if (c.seq_len < 1) return field_error("training.seq_len", std::to_string(c.seq_len), "at least 1");
-  if (c.grad_accum < 1) return field_error("training.grad_accum", std::to_string(c.grad_accum), "at least 1");
+  // Upper bounds keep absurd values from reaching an allocation before the memory check.
+  if (c.batch_size < 1 || c.batch_size > (1 << 16)) {
+    return field_error("training.batch_size", std::to_string(c.batch_size), "between 1 and 65536");
+  }
+  if (c.seq_len < 1 || c.seq_len > (1 << 20)) {
+    return field_error("training.seq_len", std::to_string(c.seq_len), "between 1 and 1048576");
+  }
+  if (c.grad_accum < 1 || c.grad_accum > (1 << 16)) {
+    return field_error("training.grad_accum", std::to_string(c.grad_accum), "between 1 and 65536");
+  }
   if (!(c.lr > 0) || !std::isfinite(c.lr)) return field_error("training.lr", num(c.lr), "a positive number such as 3e-4");
   if (!(c.min_lr >= 0) || c.min_lr > c.lr) {
     return field_error("training.min_lr", num(c.min_lr), "between 0 and training.lr (" + num(c.lr) + ")");
@@ -224,7 +234,9 @@ Status validate_train_config(const TrainConfig& c) {
   if (c.keep_checkpoints < 1) {
     return field_error("training.keep_checkpoints", std::to_string(c.keep_checkpoints), "at least 1");
   }
-  if (c.threads < 0) return field_error("threads", std::to_string(c.threads), "0 (all cores) or more");
+  if (c.threads < 0 || c.threads > 1024) {
+    return field_error("threads", std::to_string(c.threads), "0 (all cores) up to 1024");
+  }
   if (!c.isa.empty() && c.isa != "scalar" && c.isa != "avx2" && c.isa != "avx512") {
     return field_error("isa", "\"" + c.isa + "\"", "\"\", \"scalar\", \"avx2\" or \"avx512\"");
   }
