@@ -31,7 +31,8 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
 
   // Data: tokenize once, pack, split.
   ML_ASSIGN_OR_RETURN(TokenizedCorpus corpus,
-                      load_or_build_token_cache(config.data_files, config.resolved_cache_path(), encoder, ctx.logger));
+                      load_or_build_token_cache(config.data_files, config.resolved_cache_path(), encoder, ctx.logger,
+                                                config.jsonl_fields));
   PackedSequences data = pack_sequences(corpus, config.seq_len, encoder.eot_id, config.pack_pairs);
   if (data.truncated_pairs > 0) {
     ctx.logger.warn(std::to_string(data.truncated_pairs) + " prompt/completion pairs were longer than seq_len + 1 = " +

@@ -78,8 +78,24 @@ Status read_string(const json& obj, const char* key, const std::string& where, s
   return Status::ok();
 }
 
+// The `marketlm train` flag that sets a field, so errors help either way it was given.
+std::string flag_for(const std::string& field) {
+  static const std::pair<const char*, const char*> kFlags[] = {
+      {"out_dir", "--out"},          {"training.max_steps", "--max-steps"},
+      {"training.batch_size", "--batch-size"}, {"training.seq_len", "--seq-len"},
+      {"training.grad_accum", "--grad-accum"}, {"training.lr", "--lr"},
+      {"training.min_lr", "--min-lr"}, {"training.warmup_steps", "--warmup-steps"},
+      {"training.weight_decay", "--weight-decay"}, {"training.grad_clip", "--grad-clip"},
+      {"data.val_fraction", "--val-fraction"}, {"training.eval_every", "--eval-every"},
+      {"training.save_every", "--save-every"}, {"threads", "--threads"}};
+  for (const auto& [f, flag] : kFlags) {
+    if (field == f) return std::string(" (") + flag + ")";
+  }
+  return "";
+}
+
 Status field_error(const std::string& field, const std::string& value, const std::string& expected) {
-  return invalid_argument("config field '" + field + "' = " + value + ": expected " + expected);
+  return invalid_argument("config field '" + field + "'" + flag_for(field) + " = " + value + ": expected " + expected);
 }
 
 }  // namespace
@@ -106,7 +122,8 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
   if (j.contains("data")) {
     const json& d = j["data"];
     if (!d.is_object()) return type_error("data", "an object", d);
-    ML_RETURN_IF_ERROR(check_keys(d, "data.", {"files", "cache", "val_fraction", "pack_pairs"}));
+    ML_RETURN_IF_ERROR(check_keys(d, "data.", {"files", "cache", "val_fraction", "pack_pairs", "text_key",
+                                               "prompt_key", "completion_key"}));
     if (d.contains("files")) {
       const json& f = d["files"];
       if (f.is_string()) {
@@ -124,6 +141,9 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
     ML_RETURN_IF_ERROR(read_string(d, "cache", "data.", &c.cache_path));
     ML_RETURN_IF_ERROR(read_float(d, "val_fraction", "data.", &c.val_fraction));
     ML_RETURN_IF_ERROR(read_bool(d, "pack_pairs", "data.", &c.pack_pairs));
+    ML_RETURN_IF_ERROR(read_string(d, "text_key", "data.", &c.jsonl_fields.text));
+    ML_RETURN_IF_ERROR(read_string(d, "prompt_key", "data.", &c.jsonl_fields.prompt));
+    ML_RETURN_IF_ERROR(read_string(d, "completion_key", "data.", &c.jsonl_fields.completion));
   }
   if (j.contains("training")) {
     const json& t = j["training"];
@@ -171,7 +191,8 @@ Result<TrainConfig> load_train_config(const std::string& path) {
 json train_config_to_json(const TrainConfig& c) {
   return json{{"model", c.model},
               {"data", {{"files", c.data_files}, {"cache", c.cache_path}, {"val_fraction", c.val_fraction},
-                        {"pack_pairs", c.pack_pairs}}},
+                        {"pack_pairs", c.pack_pairs}, {"text_key", c.jsonl_fields.text},
+                        {"prompt_key", c.jsonl_fields.prompt}, {"completion_key", c.jsonl_fields.completion}}},
               {"training", {{"max_steps", c.max_steps}, {"batch_size", c.batch_size}, {"seq_len", c.seq_len},
                             {"grad_accum", c.grad_accum}, {"lr", c.lr}, {"min_lr", c.min_lr},
                             {"warmup_steps", c.warmup_steps}, {"beta1", c.beta1}, {"beta2", c.beta2},
@@ -196,6 +217,11 @@ Status validate_train_config(const TrainConfig& c) {
   };
   if (c.data_files.empty()) {
     return invalid_argument("config field 'data.files' is empty: give at least one .txt or .jsonl file (--data FILE)");
+  }
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"data.text_key", &c.jsonl_fields.text},
+                                   {"data.prompt_key", &c.jsonl_fields.prompt},
+                                   {"data.completion_key", &c.jsonl_fields.completion}}) {
+    if (value->empty()) return field_error(key, "\"\"", "a JSON key name");
   }
   if (c.out_dir.empty()) return field_error("out_dir", "\"\"", "a directory path (--out DIR)");
   if (c.max_steps < 1) return field_error("training.max_steps", std::to_string(c.max_steps), "at least 1");
