@@ -15,5 +15,7 @@ void register_version(CLI::App& app, CliState& state);
 void register_campaign(CLI::App& app, CliState& state);
 void register_tokenize(CLI::App& app, CliState& state);
 void register_tokenizer(CLI::App& app, CliState& state);
+void register_train(CLI::App& app, CliState& state);
+void register_plot_loss(CLI::App& app, CliState& state);
 
 }  // namespace marketlm::cli

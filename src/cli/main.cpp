@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   marketlm::cli::register_campaign(app, state);
   marketlm::cli::register_tokenize(app, state);
   marketlm::cli::register_tokenizer(app, state);
+  marketlm::cli::register_train(app, state);
+  marketlm::cli::register_plot_loss(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

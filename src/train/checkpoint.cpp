@@ -102,11 +102,12 @@ Result<TrainingState> read_training_state(const std::string& path) {
     Status status = from_json(st, &s);
     if (!status.is_ok()) return bad(status.message());
     const uint64_t n = st.at("num_params").get<uint64_t>();
+    if (n > data.size() / 8) return bad("num_params " + std::to_string(n) + " does not fit in the file (truncated?)");
     const size_t base = 8 + hlen;
     for (const char* name : {"adamw.m", "adamw.v"}) {
       const auto& t = header.at(name);
       const uint64_t b = t.at("data_offsets").at(0), e = t.at("data_offsets").at(1);
-      if (t.at("dtype") != "F32" || e - b != n * 4 || base + e > data.size()) {
+      if (t.at("dtype") != "F32" || e < b || e - b != n * 4 || e > data.size() || base + e > data.size()) {
         return bad(std::string("tensor ") + name + " has the wrong type or size (file truncated?)");
       }
       std::vector<float>& dst = std::strcmp(name, "adamw.m") == 0 ? s.m : s.v;

@@ -45,9 +45,9 @@ Status line_error(const std::string& path, size_t line, const std::string& what)
   return data_error(path + ":" + std::to_string(line) + ": " + what);
 }
 
-const char* kExpected = "expected {\"text\": \"...\"} or {\"prompt\": \"...\", \"completion\": \"...\"}";
-
-Result<std::vector<RawExample>> parse_jsonl(const std::string& path, const std::string& text) {
+Result<std::vector<RawExample>> parse_jsonl(const std::string& path, const std::string& text, const JsonlFields& f) {
+  const std::string expected = "expected {\"" + f.text + "\": \"...\"} or {\"" + f.prompt + "\": \"...\", \"" +
+                               f.completion + "\": \"...\"}";
   std::vector<RawExample> out;
   size_t line_no = 0, pos = 0;
   while (pos < text.size()) {
@@ -62,27 +62,30 @@ Result<std::vector<RawExample>> parse_jsonl(const std::string& path, const std::
     try {
       j = nlohmann::json::parse(line);
     } catch (const nlohmann::json::parse_error& e) {
-      return line_error(path, line_no, "not valid JSON (column " + std::to_string(e.byte) + "); " + kExpected);
+      return line_error(path, line_no, "not valid JSON (column " + std::to_string(e.byte) + "); " + expected);
     }
-    if (!j.is_object()) return line_error(path, line_no, std::string("not a JSON object; ") + kExpected);
+    if (!j.is_object()) return line_error(path, line_no, "not a JSON object; " + expected);
     RawExample ex;
-    if (j.contains("text")) {
-      if (!j["text"].is_string()) return line_error(path, line_no, "field \"text\" is not a string");
-      ex.text = j["text"].get<std::string>();
-    } else if (j.contains("prompt") || j.contains("completion")) {
-      if (!j.contains("prompt") || !j["prompt"].is_string()) {
-        return line_error(path, line_no, "field \"prompt\" is missing or not a string; " + std::string(kExpected));
+    auto field = [&](const std::string& key, std::string* dst) -> Status {
+      if (!j.contains(key) || !j[key].is_string()) {
+        return line_error(path, line_no, "field \"" + key + "\" is missing or not a string; " + expected);
       }
-      if (!j.contains("completion") || !j["completion"].is_string()) {
-        return line_error(path, line_no,
-                          "field \"completion\" is missing or not a string; " + std::string(kExpected));
-      }
+      *dst = j[key].get<std::string>();
+      return Status::ok();
+    };
+    if (j.contains(f.text)) {
+      if (!j[f.text].is_string()) return line_error(path, line_no, "field \"" + f.text + "\" is not a string");
+      ex.text = j[f.text].get<std::string>();
+    } else if (j.contains(f.prompt) || j.contains(f.completion)) {
+      ML_RETURN_IF_ERROR(field(f.prompt, &ex.prompt));
+      ML_RETURN_IF_ERROR(field(f.completion, &ex.completion));
       ex.is_pair = true;
-      ex.prompt = j["prompt"].get<std::string>();
-      ex.completion = j["completion"].get<std::string>();
-      if (ex.completion.empty()) return line_error(path, line_no, "field \"completion\" is empty: nothing to learn");
+      if (ex.completion.empty()) {
+        return line_error(path, line_no, "field \"" + f.completion + "\" is empty: nothing to learn");
+      }
     } else {
-      return line_error(path, line_no, std::string("no \"text\" or \"prompt\"/\"completion\" field; ") + kExpected);
+      return line_error(path, line_no, "no \"" + f.text + "\" or \"" + f.prompt + "\"/\"" + f.completion +
+                                           "\" field; " + expected);
     }
     out.push_back(std::move(ex));
   }
@@ -91,12 +94,12 @@ Result<std::vector<RawExample>> parse_jsonl(const std::string& path, const std::
 
 }  // namespace
 
-Result<std::vector<RawExample>> read_data_file(const std::string& path) {
+Result<std::vector<RawExample>> read_data_file(const std::string& path, const JsonlFields& fields) {
   auto text = read_file(path);
   if (!text.is_ok()) return text.status().with_context("training data");
   std::vector<RawExample> out;
   if (is_jsonl(path)) {
-    ML_ASSIGN_OR_RETURN(out, parse_jsonl(path, *text));
+    ML_ASSIGN_OR_RETURN(out, parse_jsonl(path, *text, fields));
   } else if (text->find_first_not_of(" \t\r\n") != std::string::npos) {
     RawExample ex;
     ex.text = std::move(*text);
@@ -110,8 +113,9 @@ Result<std::vector<RawExample>> read_data_file(const std::string& path) {
   return out;
 }
 
-Result<uint64_t> data_files_fingerprint(const std::vector<std::string>& files) {
+Result<uint64_t> data_files_fingerprint(const std::vector<std::string>& files, const JsonlFields& fields) {
   uint64_t h = kFnvOffset;
+  for (const std::string* k : {&fields.text, &fields.prompt, &fields.completion}) h = fnv1a64(k->c_str(), k->size() + 1, h);
   for (const std::string& f : files) {
     struct stat st {};
     if (::stat(f.c_str(), &st) != 0) return not_found("training data file '" + f + "' does not exist");
@@ -124,13 +128,13 @@ Result<uint64_t> data_files_fingerprint(const std::vector<std::string>& files) {
 }
 
 Result<TokenizedCorpus> tokenize_data_files(const std::vector<std::string>& files, const TextEncoder& encoder,
-                                            const Logger& logger) {
+                                            const Logger& logger, const JsonlFields& fields) {
   if (files.empty()) return invalid_argument("no training data files given (--data FILE)");
   if (!encoder.encode || encoder.vocab_size <= 0) return invalid_argument("no tokenizer given");
   TokenizedCorpus c;
   c.vocab_size = encoder.vocab_size;
   c.vocab_hash = encoder.vocab_hash;
-  ML_ASSIGN_OR_RETURN(c.source_fingerprint, data_files_fingerprint(files));
+  ML_ASSIGN_OR_RETURN(c.source_fingerprint, data_files_fingerprint(files, fields));
   auto append = [&](std::string_view s, uint8_t m, const std::string& file) -> Status {
     for (int32_t id : encoder.encode(s)) {
       if (id < 0 || id >= encoder.vocab_size) {
@@ -143,7 +147,7 @@ Result<TokenizedCorpus> tokenize_data_files(const std::vector<std::string>& file
     return Status::ok();
   };
   for (const std::string& f : files) {
-    ML_ASSIGN_OR_RETURN(auto examples, read_data_file(f));
+    ML_ASSIGN_OR_RETURN(auto examples, read_data_file(f, fields));
     size_t pairs = 0;
     for (const RawExample& ex : examples) {
       if (ex.is_pair) {

@@ -11,7 +11,7 @@ std::string format_bytes(uint64_t b) {
   char buf[32];
   const double x = static_cast<double>(b);
   if (b >= (1ull << 30)) std::snprintf(buf, sizeof buf, "%.2f GiB", x / (1ull << 30));
-  else if (b >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", x / (1ull << 20));
+  else if (b >= (1ull << 20)) std::snprintf(buf, sizeof buf, "%.2f MiB", x / (1ull << 20));
   else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", x / 1024);
   else std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
   return buf;

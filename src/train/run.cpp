@@ -31,7 +31,8 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
 
   // Data: tokenize once, pack, split.
   ML_ASSIGN_OR_RETURN(TokenizedCorpus corpus,
-                      load_or_build_token_cache(config.data_files, config.resolved_cache_path(), encoder, ctx.logger));
+                      load_or_build_token_cache(config.data_files, config.resolved_cache_path(), encoder, ctx.logger,
+                                                config.jsonl_fields));
   PackedSequences data = pack_sequences(corpus, config.seq_len, encoder.eot_id, config.pack_pairs);
   if (data.truncated_pairs > 0) {
     ctx.logger.warn(std::to_string(data.truncated_pairs) + " prompt/completion pairs were longer than seq_len + 1 = " +
@@ -53,7 +54,8 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
 
   // Memory: refuse before allocating the model when the estimate does not fit.
   TrainRunSummary summary;
-  const uint64_t data_bytes = data.tokens.size() * 5 + corpus.tokens.size() * 5;
+  const uint64_t batch_bytes = static_cast<uint64_t>(config.grad_accum) * config.batch_size * config.seq_len * 8;
+  const uint64_t data_bytes = data.tokens.size() * 5 + corpus.tokens.size() * 5 + batch_bytes;
   int64_t n_params = -1;
   if (factory.count_params) {
     ML_ASSIGN_OR_RETURN(n_params, factory.count_params(config.model, encoder.vocab_size));

@@ -126,8 +126,8 @@ Result<TokenizedCorpus> read_token_cache(const std::string& path, int32_t expect
 
 Result<TokenizedCorpus> load_or_build_token_cache(const std::vector<std::string>& files,
                                                   const std::string& cache_path, const TextEncoder& encoder,
-                                                  const Logger& logger) {
-  ML_ASSIGN_OR_RETURN(uint64_t fingerprint, data_files_fingerprint(files));
+                                                  const Logger& logger, const JsonlFields& fields) {
+  ML_ASSIGN_OR_RETURN(uint64_t fingerprint, data_files_fingerprint(files, fields));
   std::error_code ec;
   if (std::filesystem::exists(cache_path, ec)) {
     ML_ASSIGN_OR_RETURN(TokenizedCorpus c, read_token_cache(cache_path, encoder.vocab_size, encoder.vocab_hash));
@@ -137,7 +137,7 @@ Result<TokenizedCorpus> load_or_build_token_cache(const std::vector<std::string>
     }
     logger.info("data files changed since '" + cache_path + "' was written; tokenizing again");
   }
-  ML_ASSIGN_OR_RETURN(TokenizedCorpus c, tokenize_data_files(files, encoder, logger));
+  ML_ASSIGN_OR_RETURN(TokenizedCorpus c, tokenize_data_files(files, encoder, logger, fields));
   const auto parent = std::filesystem::path(cache_path).parent_path();
   if (!parent.empty()) ML_RETURN_IF_ERROR(make_dirs(parent.string()));
   ML_RETURN_IF_ERROR(write_token_cache(cache_path, c));

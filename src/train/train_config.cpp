@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <utility>
 
 #include "marketlm/core/file_io.h"
 
@@ -39,11 +40,13 @@ Status read_int(const json& obj, const char* key, const std::string& where, T* o
   const json& v = obj.at(key);
   if (!v.is_number_integer()) return type_error(where + key, "an integer", v);
   if (v.is_number_unsigned()) {
-    *out = static_cast<T>(v.get<uint64_t>());
+    const uint64_t x = v.get<uint64_t>();
+    if (!std::in_range<T>(x)) return type_error(where + key, "an integer in range", v);
+    *out = static_cast<T>(x);
   } else {
     const int64_t x = v.get<int64_t>();
-    if constexpr (std::is_unsigned_v<T>) {
-      if (x < 0) return type_error(where + key, "a non-negative integer", v);
+    if (!std::in_range<T>(x)) {
+      return type_error(where + key, std::is_unsigned_v<T> ? "a non-negative integer" : "an integer in range", v);
     }
     *out = static_cast<T>(x);
   }
@@ -75,8 +78,24 @@ Status read_string(const json& obj, const char* key, const std::string& where, s
   return Status::ok();
 }
 
+// The `marketlm train` flag that sets a field, so errors help either way it was given.
+std::string flag_for(const std::string& field) {
+  static const std::pair<const char*, const char*> kFlags[] = {
+      {"out_dir", "--out"},          {"training.max_steps", "--max-steps"},
+      {"training.batch_size", "--batch-size"}, {"training.seq_len", "--seq-len"},
+      {"training.grad_accum", "--grad-accum"}, {"training.lr", "--lr"},
+      {"training.min_lr", "--min-lr"}, {"training.warmup_steps", "--warmup-steps"},
+      {"training.weight_decay", "--weight-decay"}, {"training.grad_clip", "--grad-clip"},
+      {"data.val_fraction", "--val-fraction"}, {"training.eval_every", "--eval-every"},
+      {"training.save_every", "--save-every"}, {"threads", "--threads"}};
+  for (const auto& [f, flag] : kFlags) {
+    if (field == f) return std::string(" (") + flag + ")";
+  }
+  return "";
+}
+
 Status field_error(const std::string& field, const std::string& value, const std::string& expected) {
-  return invalid_argument("config field '" + field + "' = " + value + ": expected " + expected);
+  return invalid_argument("config field '" + field + "'" + flag_for(field) + " = " + value + ": expected " + expected);
 }
 
 }  // namespace
@@ -103,7 +122,8 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
   if (j.contains("data")) {
     const json& d = j["data"];
     if (!d.is_object()) return type_error("data", "an object", d);
-    ML_RETURN_IF_ERROR(check_keys(d, "data.", {"files", "cache", "val_fraction", "pack_pairs"}));
+    ML_RETURN_IF_ERROR(check_keys(d, "data.", {"files", "cache", "val_fraction", "pack_pairs", "text_key",
+                                               "prompt_key", "completion_key"}));
     if (d.contains("files")) {
       const json& f = d["files"];
       if (f.is_string()) {
@@ -121,13 +141,16 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
     ML_RETURN_IF_ERROR(read_string(d, "cache", "data.", &c.cache_path));
     ML_RETURN_IF_ERROR(read_float(d, "val_fraction", "data.", &c.val_fraction));
     ML_RETURN_IF_ERROR(read_bool(d, "pack_pairs", "data.", &c.pack_pairs));
+    ML_RETURN_IF_ERROR(read_string(d, "text_key", "data.", &c.jsonl_fields.text));
+    ML_RETURN_IF_ERROR(read_string(d, "prompt_key", "data.", &c.jsonl_fields.prompt));
+    ML_RETURN_IF_ERROR(read_string(d, "completion_key", "data.", &c.jsonl_fields.completion));
   }
   if (j.contains("training")) {
     const json& t = j["training"];
     if (!t.is_object()) return type_error("training", "an object", t);
     const std::string w = "training.";
     ML_RETURN_IF_ERROR(check_keys(t, w, {"max_steps", "batch_size", "seq_len", "grad_accum", "lr", "min_lr",
-                                         "warmup_steps", "beta1", "beta2", "eps", "weight_decay",
+                                         "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "no_decay_weight_decay",
                                          "grad_clip", "eval_every", "eval_batches", "save_every",
                                          "keep_checkpoints"}));
     ML_RETURN_IF_ERROR(read_int(t, "max_steps", w, &c.max_steps));
@@ -141,6 +164,7 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
     ML_RETURN_IF_ERROR(read_float(t, "beta2", w, &c.beta2));
     ML_RETURN_IF_ERROR(read_float(t, "eps", w, &c.eps));
     ML_RETURN_IF_ERROR(read_float(t, "weight_decay", w, &c.weight_decay));
+    ML_RETURN_IF_ERROR(read_float(t, "no_decay_weight_decay", w, &c.no_decay_weight_decay));
     ML_RETURN_IF_ERROR(read_float(t, "grad_clip", w, &c.grad_clip));
     ML_RETURN_IF_ERROR(read_int(t, "eval_every", w, &c.eval_every));
     ML_RETURN_IF_ERROR(read_int(t, "eval_batches", w, &c.eval_batches));
@@ -167,11 +191,13 @@ Result<TrainConfig> load_train_config(const std::string& path) {
 json train_config_to_json(const TrainConfig& c) {
   return json{{"model", c.model},
               {"data", {{"files", c.data_files}, {"cache", c.cache_path}, {"val_fraction", c.val_fraction},
-                        {"pack_pairs", c.pack_pairs}}},
+                        {"pack_pairs", c.pack_pairs}, {"text_key", c.jsonl_fields.text},
+                        {"prompt_key", c.jsonl_fields.prompt}, {"completion_key", c.jsonl_fields.completion}}},
               {"training", {{"max_steps", c.max_steps}, {"batch_size", c.batch_size}, {"seq_len", c.seq_len},
                             {"grad_accum", c.grad_accum}, {"lr", c.lr}, {"min_lr", c.min_lr},
                             {"warmup_steps", c.warmup_steps}, {"beta1", c.beta1}, {"beta2", c.beta2},
-                            {"eps", c.eps}, {"weight_decay", c.weight_decay}, {"grad_clip", c.grad_clip},
+                            {"eps", c.eps}, {"weight_decay", c.weight_decay},
+                            {"no_decay_weight_decay", c.no_decay_weight_decay}, {"grad_clip", c.grad_clip},
                             {"eval_every", c.eval_every}, {"eval_batches", c.eval_batches},
                             {"save_every", c.save_every}, {"keep_checkpoints", c.keep_checkpoints}}},
               {"seed", c.seed},
@@ -192,11 +218,23 @@ Status validate_train_config(const TrainConfig& c) {
   if (c.data_files.empty()) {
     return invalid_argument("config field 'data.files' is empty: give at least one .txt or .jsonl file (--data FILE)");
   }
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"data.text_key", &c.jsonl_fields.text},
+                                   {"data.prompt_key", &c.jsonl_fields.prompt},
+                                   {"data.completion_key", &c.jsonl_fields.completion}}) {
+    if (value->empty()) return field_error(key, "\"\"", "a JSON key name");
+  }
   if (c.out_dir.empty()) return field_error("out_dir", "\"\"", "a directory path (--out DIR)");
   if (c.max_steps < 1) return field_error("training.max_steps", std::to_string(c.max_steps), "at least 1");
-  if (c.batch_size < 1) return field_error("training.batch_size", std::to_string(c.batch_size), "at least 1");
-  if (c.seq_len < 1) return field_error("training.seq_len", std::to_string(c.seq_len), "at least 1");
-  if (c.grad_accum < 1) return field_error("training.grad_accum", std::to_string(c.grad_accum), "at least 1");
+  // Upper bounds keep absurd values from reaching an allocation before the memory check.
+  if (c.batch_size < 1 || c.batch_size > (1 << 16)) {
+    return field_error("training.batch_size", std::to_string(c.batch_size), "between 1 and 65536");
+  }
+  if (c.seq_len < 1 || c.seq_len > (1 << 20)) {
+    return field_error("training.seq_len", std::to_string(c.seq_len), "between 1 and 1048576");
+  }
+  if (c.grad_accum < 1 || c.grad_accum > (1 << 16)) {
+    return field_error("training.grad_accum", std::to_string(c.grad_accum), "between 1 and 65536");
+  }
   if (!(c.lr > 0) || !std::isfinite(c.lr)) return field_error("training.lr", num(c.lr), "a positive number such as 3e-4");
   if (!(c.min_lr >= 0) || c.min_lr > c.lr) {
     return field_error("training.min_lr", num(c.min_lr), "between 0 and training.lr (" + num(c.lr) + ")");
@@ -208,6 +246,10 @@ Status validate_train_config(const TrainConfig& c) {
   if (!(c.weight_decay >= 0) || c.weight_decay * c.lr >= 1) {
     return field_error("training.weight_decay", num(c.weight_decay), "0 or more, with lr * weight_decay < 1");
   }
+  if (!(c.no_decay_weight_decay >= 0) || c.no_decay_weight_decay * c.lr >= 1) {
+    return field_error("training.no_decay_weight_decay", num(c.no_decay_weight_decay),
+                       "0 or more, with lr * no_decay_weight_decay < 1");
+  }
   if (!(c.grad_clip >= 0)) return field_error("training.grad_clip", num(c.grad_clip), "0 (off) or a positive norm");
   if (!(c.val_fraction >= 0 && c.val_fraction < 1)) {
     return field_error("data.val_fraction", num(c.val_fraction), "a fraction in [0, 1), e.g. 0.1");
@@ -218,7 +260,9 @@ Status validate_train_config(const TrainConfig& c) {
   if (c.keep_checkpoints < 1) {
     return field_error("training.keep_checkpoints", std::to_string(c.keep_checkpoints), "at least 1");
   }
-  if (c.threads < 0) return field_error("threads", std::to_string(c.threads), "0 (all cores) or more");
+  if (c.threads < 0 || c.threads > 1024) {
+    return field_error("threads", std::to_string(c.threads), "0 (all cores) up to 1024");
+  }
   if (!c.isa.empty() && c.isa != "scalar" && c.isa != "avx2" && c.isa != "avx512") {
     return field_error("isa", "\"" + c.isa + "\"", "\"\", \"scalar\", \"avx2\" or \"avx512\"");
   }

@@ -30,7 +30,7 @@ AdamWConfig adamw_config(const TrainConfig& c) {
   a.beta2 = c.beta2;
   a.eps = c.eps;
   a.weight_decay = c.weight_decay;
-  a.no_decay_weight_decay = 0.0f;
+  a.no_decay_weight_decay = c.no_decay_weight_decay;
   return a;
 }
 

@@ -43,6 +43,12 @@ TEST(TrainConfig, ErrorsNameTheField) {
   ASSERT_FALSE(type.is_ok());
   EXPECT_TRUE(has(type.status(), "'training.batch_size': expected an integer, got \"eight\""))
       << type.status().message();
+  auto big = train_config_from_json(json::parse(R"({"training": {"seq_len": 9999999999}})"));
+  ASSERT_FALSE(big.is_ok());
+  EXPECT_TRUE(has(big.status(), "training.seq_len")) << big.status().message();
+  auto neg = train_config_from_json(json::parse(R"({"seed": -1})"));
+  ASSERT_FALSE(neg.is_ok());
+  EXPECT_TRUE(has(neg.status(), "'seed': expected a non-negative integer"));
   auto files = train_config_from_json(json::parse(R"({"data": {"files": ["a", 3]}})"));
   ASSERT_FALSE(files.is_ok());
   EXPECT_TRUE(has(files.status(), "data.files[1]"));
@@ -59,6 +65,9 @@ TEST(TrainConfig, ErrorsNameTheField) {
   c = testing::small_config("out");
   c.batch_size = 0;
   EXPECT_TRUE(has(validate_train_config(c), "training.batch_size"));
+  c = testing::small_config("out");
+  c.seq_len = 1 << 24;
+  EXPECT_TRUE(has(validate_train_config(c), "training.seq_len"));
 }
 
 TEST(TrainConfig, FileErrorsNameThePath) {

@@ -54,6 +54,26 @@ TEST(DataFile, JsonlErrorsNameFileAndLine) {
   }
 }
 
+TEST(DataFile, CustomJsonlKeysReadOtherLayouts) {
+  TempDir d("data_keys");
+  write(d.file("adgen.json"), "{\"content\": \"type#coat\", \"summary\": \"A warm coat.\"}\n");
+  JsonlFields f;
+  f.prompt = "content";
+  f.completion = "summary";
+  auto r = read_data_file(d.file("adgen.json"), f);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_TRUE((*r)[0].is_pair);
+  EXPECT_EQ((*r)[0].prompt, "type#coat");
+  EXPECT_EQ((*r)[0].completion, "A warm coat.");
+  auto plain = read_data_file(d.file("adgen.json"));  // default keys: told what was expected
+  ASSERT_FALSE(plain.is_ok());
+  EXPECT_TRUE(has(plain.status(), "adgen.json:1: no \"text\" or \"prompt\"/\"completion\" field"))
+      << plain.status().message();
+  auto fp1 = data_files_fingerprint({d.file("adgen.json")}), fp2 = data_files_fingerprint({d.file("adgen.json")}, f);
+  EXPECT_NE(*fp1, *fp2);  // other keys, other cache
+}
+
 TEST(DataFile, EmptyOrMissingFileIsNamed) {
   TempDir d("data_empty");
   write(d.file("empty.txt"), "  \n\n");

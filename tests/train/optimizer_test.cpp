@@ -59,6 +59,13 @@ TEST(AdamWOptimizer, WeightDecayOnlyOnDecayGroup) {
   for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(p[i], 0.95f) << i;
   for (int i = 4; i < 8; ++i) EXPECT_FLOAT_EQ(p[i], 1.0f) << i;
   EXPECT_EQ(opt.step_count(), 1);
+
+  cfg.no_decay_weight_decay = 0.2f;  // the second group can be given its own decay
+  AdamW opt2(specs, 8, cfg, AdamWPath::kScalar);
+  std::vector<float> q(8, 1.0f);
+  opt2.step(q.data(), g.data(), 0.1f, nullptr);
+  EXPECT_FLOAT_EQ(q[0], 0.95f);
+  EXPECT_FLOAT_EQ(q[5], 0.98f);
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "marketlm/core/file_io.h"
 #include "marketlm/core/thread_pool.h"
 #include "train/train_fixture.h"
 
@@ -165,6 +167,7 @@ TEST(Trainer, NanLossStopsNamesTheStepAndKeepsLastGoodCheckpoint) {
   Status st = t.run();
   ASSERT_FALSE(st.is_ok());
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
+  std::printf("[ info ] %s\n", st.message().c_str());
   EXPECT_NE(st.message().find("at step 7"), std::string::npos) << st.message();
   EXPECT_NE(st.message().find("step-00000005"), std::string::npos) << st.message();
   auto latest = latest_checkpoint(c.out_dir);
@@ -225,6 +228,28 @@ TEST(Trainer, ResumeOnOtherDataIsRefused) {
   Status st = t2.resume();
   ASSERT_FALSE(st.is_ok());
   EXPECT_NE(st.message().find("other data"), std::string::npos) << st.message();
+}
+
+TEST(Trainer, TruncatedTrainingStateIsRefusedClearly) {
+  TempDir dir("trunc_state");
+  auto c = small_config(dir.str());
+  DataSetup s(c);
+  BigramModel m(kVocab, 0.0f, 1);
+  Context ctx;
+  {
+    Trainer t(&m, c, &s.data, s.split, io_for(&m), ctx);
+    ASSERT_TRUE(t.run(5).is_ok());
+  }
+  const std::string state = *latest_checkpoint(c.out_dir) + "/" + kTrainingStateFile;
+  for (size_t keep : {size_t{3}, size_t{100}, size_t{5000}}) {
+    std::string bytes = *read_file(state);
+    ASSERT_TRUE(write_file_atomic(state, bytes.substr(0, std::min(keep, bytes.size() - 1))).is_ok());
+    Trainer t2(&m, c, &s.data, s.split, io_for(&m), ctx);
+    Status st = t2.resume();
+    ASSERT_FALSE(st.is_ok()) << keep;
+    EXPECT_NE(st.message().find("is unreadable"), std::string::npos) << st.message();
+    ASSERT_TRUE(write_file_atomic(state, bytes).is_ok());
+  }
 }
 
 TEST(Trainer, KeepsOnlyTheNewestCheckpoints) {

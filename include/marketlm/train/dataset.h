@@ -4,7 +4,8 @@
 // file is one document) or JSON Lines, one object per line:
 //   {"text": "..."}                          a document (all tokens are targets)
 //   {"prompt": "...", "completion": "..."}   a pair: only completion tokens are targets
-// Blank lines are skipped. The tokenizer is abstracted as TextEncoder so this
+// Blank lines are skipped. The field names can be changed (JsonlFields), e.g.
+// to read {"content": ..., "summary": ...} rows as prompt/completion pairs. The tokenizer is abstracted as TextEncoder so this
 // layer does not depend on the text layer; the CLI wires the real tokenizer.
 #pragma once
 
@@ -42,9 +43,15 @@ struct RawExample {
   std::string completion;  // is_pair == true
 };
 
+struct JsonlFields {
+  std::string text = "text";
+  std::string prompt = "prompt";
+  std::string completion = "completion";
+};
+
 // Reads one data file. Errors name the file and, for JSONL, the line number,
 // and say what was expected. An empty file (no examples) is an error.
-Result<std::vector<RawExample>> read_data_file(const std::string& path);
+Result<std::vector<RawExample>> read_data_file(const std::string& path, const JsonlFields& fields = {});
 
 // All documents of a data set, tokenized, back to back. mask[i] = 1 when
 // token i is a prediction target, 0 when it is context only (a prompt).
@@ -60,10 +67,12 @@ struct TokenizedCorpus {
   size_t num_docs() const { return doc_is_pair.size(); }
 };
 
-// Hash of each file's path, size and modification time (not its content).
-Result<uint64_t> data_files_fingerprint(const std::vector<std::string>& files);
+// Hash of each file's path, size and modification time (not its content)
+// and of the JSONL field names.
+Result<uint64_t> data_files_fingerprint(const std::vector<std::string>& files, const JsonlFields& fields = {});
 
 Result<TokenizedCorpus> tokenize_data_files(const std::vector<std::string>& files,
-                                            const TextEncoder& encoder, const Logger& logger);
+                                            const TextEncoder& encoder, const Logger& logger,
+                                            const JsonlFields& fields = {});
 
 }  // namespace marketlm

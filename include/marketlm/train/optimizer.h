@@ -2,7 +2,8 @@
 // AdamW over a TrainableModel's parameter table. Weight decay is applied per
 // parameter group: ParamSpec.decay selects the "decay" group (weight_decay)
 // or the "no decay" group (no_decay_weight_decay, 0 by default), so biases and
-// LayerNorm parameters are not decayed unless asked.
+// LayerNorm parameters are not decayed unless asked. Parameters that no
+// ParamSpec covers are left untouched.
 #pragma once
 
 #include <cstdint>

@@ -35,6 +35,6 @@ Result<TokenizedCorpus> read_token_cache(const std::string& path, int32_t expect
 // vocabulary is refused, never silently rebuilt.
 Result<TokenizedCorpus> load_or_build_token_cache(const std::vector<std::string>& files,
                                                   const std::string& cache_path, const TextEncoder& encoder,
-                                                  const Logger& logger);
+                                                  const Logger& logger, const JsonlFields& fields = {});
 
 }  // namespace marketlm

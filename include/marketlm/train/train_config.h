@@ -5,10 +5,11 @@
 //
 // JSON layout (every key optional; unknown keys are refused to catch typos):
 //   { "model": {...},
-//     "data": {"files": [...], "cache": "", "val_fraction": 0.1, "pack_pairs": true},
+//     "data": {"files": [...], "cache": "", "val_fraction": 0.1, "pack_pairs": true,
+//              "text_key": "text", "prompt_key": "prompt", "completion_key": "completion"},
 //     "training": {"max_steps", "batch_size", "seq_len", "grad_accum", "lr", "min_lr",
-//                  "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "grad_clip",
-//                  "eval_every", "eval_batches", "save_every", "keep_checkpoints"},
+//                  "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "no_decay_weight_decay",
+//                  "grad_clip", "eval_every", "eval_batches", "save_every", "keep_checkpoints"},
 //     "seed": 1337, "threads": 0, "out_dir": "runs/demo", "tokenizer": "bytes",
 //     "memory_limit_mb": 0, "isa": "" }
 #pragma once
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "marketlm/core/status.h"
+#include "marketlm/train/dataset.h"
 
 namespace marketlm {
 
@@ -30,6 +32,7 @@ struct TrainConfig {
   std::string cache_path;               // "" = <out_dir>/token_cache.bin
   double val_fraction = 0.1;            // share of packed sequences held out
   bool pack_pairs = true;               // several prompt/completion pairs per sequence
+  JsonlFields jsonl_fields;             // JSONL keys: text / prompt / completion
 
   // run
   std::string out_dir = "runs/train";
@@ -51,7 +54,8 @@ struct TrainConfig {
   float beta1 = 0.9f;
   float beta2 = 0.95f;
   float eps = 1e-8f;
-  float weight_decay = 0.1f;            // on ParamSpec.decay params only
+  float weight_decay = 0.1f;            // group "decay": ParamSpec.decay == true
+  float no_decay_weight_decay = 0.0f;   // group "no decay": biases, LayerNorm
   float grad_clip = 1.0f;               // global-norm clip; 0 = off
 
   // evaluation and checkpoints

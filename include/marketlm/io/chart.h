@@ -1,0 +1,39 @@
+// Line charts as SVG: any number of named (x, y) series on shared linear axes
+// with "nice" ticks, grid, title, axis labels and a legend. Generic, so any
+// command can draw curves (training loss, uplift, calibration, ...).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "marketlm/core/status.h"
+
+namespace marketlm {
+
+struct ChartSeries {
+  std::string name;        // legend entry
+  std::vector<double> x, y;  // same length; non-finite points are skipped (the line breaks there)
+  std::string color;       // CSS colour; "" = next colour of the built-in palette
+  bool markers = false;    // draw a dot at each point (good for sparse series)
+  double stroke_width = 1.5;
+};
+
+struct ChartOptions {
+  std::string title;
+  std::string x_label;
+  std::string y_label;
+  int width = 800;
+  int height = 480;
+};
+
+// About `target` round tick values (1, 2 or 5 x 10^k steps) covering [lo, hi].
+std::vector<double> nice_ticks(double lo, double hi, int target = 6);
+
+// Errors when there is no finite point to draw or x/y lengths differ.
+Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& options);
+
+// Renders and writes atomically; the path must end in .svg.
+Status write_line_chart(const std::string& path, const std::vector<ChartSeries>& series,
+                        const ChartOptions& options);
+
+}  // namespace marketlm

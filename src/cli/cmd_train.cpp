@@ -1,0 +1,151 @@
+// marketlm train: trains a model from a JSON config and/or flags (flags win).
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/train_wiring.h"
+#include "marketlm/core/thread_pool.h"
+#include "marketlm/train/run.h"
+
+namespace marketlm::cli {
+
+namespace {
+
+struct TrainOpts {
+  std::string config;
+  std::vector<std::string> data;
+  std::string out, cache, tokenizer;
+  int64_t max_steps = 0, warmup_steps = 0, eval_every = 0, save_every = 0;
+  int batch_size = 0, seq_len = 0, grad_accum = 0, threads = 0, n_layer = 0, n_head = 0, n_embd = 0;
+  float lr = 0, min_lr = 0, weight_decay = 0, grad_clip = 0;
+  double val_fraction = 0;
+  uint64_t seed = 0, memory_limit_mb = 0;
+  bool resume = false, json = false, quiet = false;
+  std::map<std::string, CLI::Option*> given;
+};
+
+bool given(const TrainOpts& o, const std::string& name) {
+  auto it = o.given.find(name);
+  return it != o.given.end() && it->second->count() > 0;
+}
+
+Result<TrainConfig> build_config(const TrainOpts& o) {
+  TrainConfig c;
+  if (!o.config.empty()) {
+    ML_ASSIGN_OR_RETURN(c, load_train_config(o.config));
+  }
+  if (given(o, "data")) c.data_files = o.data;
+  if (given(o, "out")) c.out_dir = o.out;
+  if (given(o, "cache")) c.cache_path = o.cache;
+  if (given(o, "tokenizer")) c.tokenizer = o.tokenizer;
+  if (given(o, "max-steps")) c.max_steps = o.max_steps;
+  if (given(o, "batch-size")) c.batch_size = o.batch_size;
+  if (given(o, "seq-len")) c.seq_len = o.seq_len;
+  if (given(o, "grad-accum")) c.grad_accum = o.grad_accum;
+  if (given(o, "lr")) c.lr = o.lr;
+  if (given(o, "min-lr")) c.min_lr = o.min_lr;
+  else if (given(o, "lr") && c.min_lr > c.lr) c.min_lr = c.lr / 10;
+  if (given(o, "warmup-steps")) c.warmup_steps = o.warmup_steps;
+  if (given(o, "weight-decay")) c.weight_decay = o.weight_decay;
+  if (given(o, "grad-clip")) c.grad_clip = o.grad_clip;
+  if (given(o, "seed")) c.seed = o.seed;
+  if (given(o, "threads")) c.threads = o.threads;
+  if (given(o, "val-fraction")) c.val_fraction = o.val_fraction;
+  if (given(o, "eval-every")) c.eval_every = o.eval_every;
+  if (given(o, "save-every")) c.save_every = o.save_every;
+  if (given(o, "memory-limit-mb")) c.memory_limit_mb = o.memory_limit_mb;
+  if (given(o, "n-layer")) c.model["n_layer"] = o.n_layer;
+  if (given(o, "n-head")) c.model["n_head"] = o.n_head;
+  if (given(o, "n-embd")) c.model["n_embd"] = o.n_embd;
+  if (o.resume) c.resume = true;
+  if (c.isa.empty()) {
+    if (const char* isa = std::getenv("MARKETLM_ISA")) c.isa = isa;
+  }
+  ML_RETURN_IF_ERROR(validate_train_config(c));
+  return c;
+}
+
+int run_train(const TrainOpts& o) {
+  auto config = build_config(o);
+  if (!config.is_ok()) return report_error("train", config.status());
+  auto encoder = make_training_encoder(config->tokenizer);
+  if (!encoder.is_ok()) return report_error("train", encoder.status());
+  auto factory = make_training_model_factory(config->model);
+  if (!factory.is_ok()) return report_error("train", factory.status());
+  ThreadPool pool(config->threads);
+  ProgressBar bar(!o.quiet);
+  Context ctx;
+  ctx.pool = &pool;
+  ctx.logger = o.quiet ? Logger() : Logger::to_stderr();
+  ctx.progress = bar.sink();
+  auto r = run_training(*config, *encoder, *factory, ctx);
+  if (!r.is_ok()) return report_error("train", r.status());
+  if (o.json) {
+    nlohmann::json j = {{"steps", r->steps},
+                        {"start_step", r->start_step},
+                        {"final_loss", r->final_loss},
+                        {"final_val_loss", r->final_val_loss},
+                        {"best_val_loss", r->best_val_loss},
+                        {"tokens_seen", r->tokens_seen},
+                        {"num_params", r->num_params},
+                        {"train_sequences", r->train_sequences},
+                        {"val_sequences", r->val_sequences},
+                        {"checkpoint", r->checkpoint},
+                        {"log", r->log_path},
+                        {"memory_estimate_bytes", r->memory.total()}};
+    print_json(j);
+  } else {
+    std::printf("trained %lld steps (%lld tokens): train loss %.4f", static_cast<long long>(r->steps),
+                static_cast<long long>(r->tokens_seen), r->final_loss);
+    if (r->final_val_loss >= 0) std::printf(", val loss %.4f (best %.4f)", r->final_val_loss, r->best_val_loss);
+    std::printf("\ncheckpoint: %s\nlog: %s\nplot it: marketlm plot-loss --log %s --out %s/loss.svg\n",
+                r->checkpoint.c_str(), r->log_path.c_str(), r->log_path.c_str(), config->out_dir.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_train(CLI::App& app, CliState& state) {
+  auto* cmd = app.add_subcommand("train", "Train a model on text / JSONL data (config file + flags)");
+  auto o = std::make_shared<TrainOpts>();
+  auto add = [&](const std::string& flags, auto& var, const std::string& help) {
+    CLI::Option* opt = cmd->add_option(flags, var, help);
+    o->given[opt->get_name().substr(2)] = opt;  // long name without "--"
+    return opt;
+  };
+  cmd->add_option("--config", o->config, "JSON config with every setting (see configs/); flags override it")
+      ->check(CLI::ExistingFile);
+  add("--data", o->data, "Training data: .txt (one document per file) or .jsonl ({\"text\"} or "
+                         "{\"prompt\",\"completion\"}); repeat for several files")
+      ->allow_extra_args(false);
+  add("--out", o->out, "Run directory: checkpoints, log.jsonl, token cache");
+  add("--cache", o->cache, "Token cache file (default OUT/token_cache.bin)");
+  add("--tokenizer", o->tokenizer, "Tokenizer directory (vocab.json + merges.txt), or 'bytes'");
+  add("--max-steps,--steps", o->max_steps, "Optimizer steps in total");
+  add("--batch-size", o->batch_size, "Sequences per micro-batch");
+  add("--seq-len", o->seq_len, "Tokens per sequence (T)");
+  add("--grad-accum", o->grad_accum, "Micro-batches per optimizer step");
+  add("--lr", o->lr, "Peak learning rate (after warmup)");
+  add("--min-lr", o->min_lr, "Learning rate at the end of the cosine decay");
+  add("--warmup-steps", o->warmup_steps, "Linear warmup steps");
+  add("--weight-decay", o->weight_decay, "AdamW decoupled weight decay (not on biases/LayerNorm)");
+  add("--grad-clip", o->grad_clip, "Clip the global gradient norm to this (0 = off)");
+  add("--seed", o->seed, "Seed for init, data order, split and dropout");
+  add("--threads", o->threads, "Worker threads (0 = all cores)");
+  add("--val-fraction", o->val_fraction, "Share of sequences held out for validation");
+  add("--eval-every", o->eval_every, "Validation every N steps (0 = only at the end)");
+  add("--save-every", o->save_every, "Checkpoint every N steps (0 = only at the end)");
+  add("--memory-limit-mb", o->memory_limit_mb, "Refuse configs estimated above this (default MemAvailable)");
+  add("--n-layer", o->n_layer, "Transformer blocks (overrides model.n_layer)");
+  add("--n-head", o->n_head, "Attention heads (overrides model.n_head)");
+  add("--n-embd", o->n_embd, "Embedding width (overrides model.n_embd)");
+  cmd->add_flag("--resume", o->resume, "Continue the run in --out from its latest checkpoint");
+  cmd->add_flag("--json", o->json, "Print the run summary as JSON");
+  cmd->add_flag("--quiet,-q", o->quiet, "No progress line or log messages");
+  cmd->callback([&state, o] { state.exit_code = run_train(*o); });
+}
+
+}  // namespace marketlm::cli

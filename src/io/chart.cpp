@@ -1,0 +1,192 @@
+#include "marketlm/io/chart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "marketlm/core/file_io.h"
+
+namespace marketlm {
+
+namespace {
+
+const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
+std::string tick_label(double v, double step) {
+  if (std::fabs(v) < step * 1e-9) v = 0;
+  char b[32];
+  const double a = std::fabs(v);
+  if (a != 0 && (a >= 1e6 || a < 1e-3)) std::snprintf(b, sizeof b, "%.3g", v);
+  else {
+    const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+    std::snprintf(b, sizeof b, "%.*f", std::min(decimals, 6), v);
+  }
+  return b;
+}
+
+}  // namespace
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  if (!(hi > lo)) {
+    const double pad = lo == 0 ? 1 : std::fabs(lo) * 0.1;
+    lo -= pad;
+    hi += pad;
+  }
+  const double raw = (hi - lo) / std::max(target, 1);
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double frac = raw / mag;
+  const double step = (frac <= 1 ? 1 : frac <= 2 ? 2 : frac <= 5 ? 5 : 10) * mag;
+  std::vector<double> ticks;
+  for (double t = std::floor(lo / step) * step; t <= hi + step * 0.5 && ticks.size() < 50; t += step) {
+    ticks.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
+  }
+  if (ticks.back() < hi) ticks.push_back(ticks.back() + step);
+  return ticks;
+}
+
+Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& o) {
+  double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+  for (const auto& s : series) {
+    if (s.x.size() != s.y.size()) {
+      return invalid_argument("chart series '" + s.name + "' has " + std::to_string(s.x.size()) + " x values and " +
+                              std::to_string(s.y.size()) + " y values");
+    }
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
+      xmin = std::min(xmin, s.x[i]);
+      xmax = std::max(xmax, s.x[i]);
+      ymin = std::min(ymin, s.y[i]);
+      ymax = std::max(ymax, s.y[i]);
+    }
+  }
+  if (!std::isfinite(xmin)) return invalid_argument("chart '" + o.title + "' has no finite point to draw");
+  const std::vector<double> xt = nice_ticks(xmin, xmax, 8), yt = nice_ticks(ymin, ymax, 6);
+  const double x0 = xt.front(), x1 = xt.back(), y0 = yt.front(), y1 = yt.back();
+  const double left = 72, right = 24, top = o.title.empty() ? 20 : 44, bottom = 56;
+  const double pw = o.width - left - right, ph = o.height - top - bottom;
+  auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
+  auto py = [&](double y) { return top + ph - (y - y0) / (y1 - y0) * ph; };
+
+  std::string svg;
+  svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) + "\" height=\"" +
+         std::to_string(o.height) + "\" viewBox=\"0 0 " + std::to_string(o.width) + " " + std::to_string(o.height) +
+         "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg += "<rect x=\"0\" y=\"0\" width=\"" + std::to_string(o.width) + "\" height=\"" + std::to_string(o.height) +
+         "\" fill=\"white\"/>\n";
+  if (!o.title.empty()) {
+    svg += "<text class=\"title\" x=\"" + num(o.width / 2.0) + "\" y=\"26\" text-anchor=\"middle\" font-size=\"16\">" +
+           xml_escape(o.title) + "</text>\n";
+  }
+  // Grid and ticks.
+  svg += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n";
+  for (double t : xt) svg += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(px(t)) + "\" y2=\"" + num(top + ph) + "\"/>\n";
+  for (double t : yt) svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(py(t)) + "\"/>\n";
+  svg += "</g>\n";
+  svg += "<g class=\"axes\" stroke=\"#333\" stroke-width=\"1\">\n";
+  svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top + ph) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(top + ph) + "\"/>\n";
+  svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top) + "\" x2=\"" + num(left) + "\" y2=\"" + num(top + ph) + "\"/>\n";
+  svg += "</g>\n";
+  const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1, ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
+  svg += "<g class=\"tick-labels\" fill=\"#333\">\n";
+  for (double t : xt) {
+    svg += "<text class=\"xtick\" x=\"" + num(px(t)) + "\" y=\"" + num(top + ph + 18) + "\" text-anchor=\"middle\">" +
+           tick_label(t, xstep) + "</text>\n";
+  }
+  for (double t : yt) {
+    svg += "<text class=\"ytick\" x=\"" + num(left - 8) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" +
+           tick_label(t, ystep) + "</text>\n";
+  }
+  svg += "</g>\n";
+  if (!o.x_label.empty()) {
+    svg += "<text class=\"xlabel\" x=\"" + num(left + pw / 2) + "\" y=\"" + num(o.height - 12.0) +
+           "\" text-anchor=\"middle\">" + xml_escape(o.x_label) + "</text>\n";
+  }
+  if (!o.y_label.empty()) {
+    svg += "<text class=\"ylabel\" transform=\"translate(18 " + num(top + ph / 2) +
+           ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(o.y_label) + "</text>\n";
+  }
+  // Series: one polyline per finite run of points.
+  size_t palette_i = 0;
+  std::vector<std::string> colors;
+  for (const auto& s : series) {
+    const std::string color = s.color.empty() ? kPalette[palette_i++ % 8] : s.color;
+    colors.push_back(color);
+    svg += "<g class=\"series\" data-name=\"" + xml_escape(s.name) + "\">\n";
+    std::string pts;
+    auto flush = [&] {
+      if (!pts.empty()) {
+        svg += "<polyline fill=\"none\" stroke=\"" + xml_escape(color) + "\" stroke-width=\"" + num(s.stroke_width) +
+               "\" points=\"" + pts + "\"/>\n";
+      }
+      pts.clear();
+    };
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
+        flush();
+        continue;
+      }
+      if (!pts.empty()) pts += ' ';
+      pts += num(px(s.x[i]));
+      pts += ',';
+      pts += num(py(s.y[i]));
+    }
+    flush();
+    if (s.markers) {
+      for (size_t i = 0; i < s.x.size(); ++i) {
+        if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
+        svg += "<circle cx=\"" + num(px(s.x[i])) + "\" cy=\"" + num(py(s.y[i])) + "\" r=\"3\" fill=\"" +
+               xml_escape(color) + "\"/>\n";
+      }
+    }
+    svg += "</g>\n";
+  }
+  // Legend, top right inside the plot.
+  if (!series.empty()) {
+    size_t longest = 0;
+    for (const auto& s : series) longest = std::max(longest, s.name.size());
+    const double lw = 40 + 7.0 * static_cast<double>(longest), lh = 8 + 18.0 * static_cast<double>(series.size());
+    const double lx = left + pw - lw - 8, ly = top + 8;
+    svg += "<g class=\"legend\">\n<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(lw) +
+           "\" height=\"" + num(lh) + "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n";
+    for (size_t i = 0; i < series.size(); ++i) {
+      const double yy = ly + 16 + 18.0 * static_cast<double>(i);
+      svg += "<line x1=\"" + num(lx + 8) + "\" y1=\"" + num(yy - 4) + "\" x2=\"" + num(lx + 28) + "\" y2=\"" +
+             num(yy - 4) + "\" stroke=\"" + xml_escape(colors[i]) + "\" stroke-width=\"2.5\"/>\n";
+      svg += "<text x=\"" + num(lx + 34) + "\" y=\"" + num(yy) + "\">" + xml_escape(series[i].name) + "</text>\n";
+    }
+    svg += "</g>\n";
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+Status write_line_chart(const std::string& path, const std::vector<ChartSeries>& series, const ChartOptions& options) {
+  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".svg") != 0) {
+    return invalid_argument("chart output '" + path + "' must end in .svg (the only image format written)");
+  }
+  ML_ASSIGN_OR_RETURN(std::string svg, render_line_chart_svg(series, options));
+  return write_file_atomic(path, svg);
+}
+
+}  // namespace marketlm
