@@ -12,5 +12,9 @@ struct CliState {
 };
 
 void register_version(CLI::App& app, CliState& state);
+void register_adcopy(CLI::App& app, CliState& state);
+// `eval` and its task subcommands (register_eval adds eval, which calls the rest).
+void register_eval(CLI::App& app, CliState& state);
+void register_eval_adcopy(CLI::App& eval, CliState& state);
 
 }  // namespace marketlm::cli

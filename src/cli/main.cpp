@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every command");
   marketlm::cli::CliState state;
   marketlm::cli::register_version(app, state);
+  marketlm::cli::register_adcopy(app, state);
+  marketlm::cli::register_eval(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
