@@ -115,6 +115,7 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
     ++stats.n_docs;
   }
   std::vector<AdPair> out;
+  std::unordered_set<std::string> seen_text;  // the same review posted twice counts once
   for (size_t i = 0; i < reviews.size(); ++i) {
     const Review& r = reviews[i];
     if (r.label != 1) continue;
@@ -123,7 +124,7 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
     if (!is_copy_like(r.text)) continue;
     std::vector<std::string> feats =
         top_tfidf_terms(words[i], stats, stopwords, opt.features_per_review, r.category);
-    if (feats.empty()) continue;
+    if (feats.empty() || !seen_text.insert(r.text).second) continue;
     AdPair p;
     p.id = "reviews-" + std::to_string(i);
     p.source = "reviews";

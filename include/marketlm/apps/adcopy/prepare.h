@@ -64,7 +64,8 @@ bool is_copy_like(const std::string& text);
 
 // Review -> pair: product = category, features = top TF-IDF terms, copy =
 // review. Only positive, copy-like reviews with length in [min, max]
-// characters and at least one feature term. `ids` are "reviews-<index>".
+// characters and at least one feature term; repeated texts once. `ids` are
+// "reviews-<index>".
 std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const JiebaSegmenter& seg,
                                  const std::set<std::string>& stopwords, const PrepareOptions& opt);
 
