@@ -275,7 +275,8 @@ void register_adcopy(CLI::App& app, CliState& state) {
 void register_eval_adcopy(CLI::App& eval, CliState& state) {
   struct Opts {
     std::string data, predictions, train = "data/adcopy/adgen_train.jsonl", jieba = ac::kDebianJiebaDict;
-    bool baselines = false, json = false;
+    std::string hmm_dir = ac::kDebianJiebaHmmDir;
+    bool baselines = false, json = false, no_hmm = false;
     double tokens_per_second = -1;
   };
   auto o = std::make_shared<Opts>();
@@ -285,6 +286,8 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
   cmd->add_flag("--baselines", o->baselines, "Also score the retrieval and template baselines");
   cmd->add_option("--train", o->train, "Training pairs the retrieval baseline searches")->capture_default_str();
   cmd->add_option("--jieba-dict", o->jieba, "jieba dictionary")->capture_default_str();
+  cmd->add_option("--jieba-hmm-dir", o->hmm_dir, "jieba's HMM files (finalseg/prob_*.py)")->capture_default_str();
+  cmd->add_flag("--no-hmm", o->no_hmm, "Segment words without jieba's HMM (jieba.lcut(s, HMM=False))");
   cmd->add_option("--tokens-per-second", o->tokens_per_second, "Generation speed to report beside the scores");
   cmd->add_flag("--json", o->json, "Machine-readable output");
   cmd->callback([o, &state] {
@@ -299,8 +302,9 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
       return;
     }
     auto seg = ac::JiebaSegmenter::load(o->jieba);
-    if (!seg) {
-      state.exit_code = report_error(name, seg.status());
+    Status hmm_st = seg && !o->no_hmm ? seg->enable_hmm(o->hmm_dir) : Status::ok();
+    if (!seg || !hmm_st) {
+      state.exit_code = report_error(name, seg ? hmm_st : seg.status());
       return;
     }
     std::vector<std::pair<std::string, ac::AdcopyMetrics>> rows;
@@ -339,6 +343,7 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
     if (o->json) {
       json j = json::object();
       j["data"] = o->data;
+      j["word_segmentation"] = o->no_hmm ? "jieba HMM=False" : "jieba HMM=True";
       for (const auto& [sys, m] : rows) j[sys] = json::parse(m.to_json());
       print_json(j);
     } else {
