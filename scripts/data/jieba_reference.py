@@ -2,13 +2,13 @@
 """Reference segmentations from Debian's python3-jieba, for the C++ segmenter test.
 
 Prints one JSON object per line, {"text": ..., "words": [...]}, where words is
-jieba.lcut(text, HMM=False). The sentences are real text from ../shared/data:
+jieba.lcut(text, HMM=False), or jieba.lcut(text) with --hmm. The sentences are real text from ../shared/data:
 every ADGEN ad copy (summary) and attribute string (content), and every k-th
 review of online_shopping_10_cats (all ten categories), up to --n sentences.
 Nothing is written to disk; tests/apps/adcopy/segmenter_data_test.cpp runs this
 at test time and compares.
 
-Usage: /usr/bin/python3 scripts/data/jieba_reference.py [--n 3000] [--data ../shared/data]
+Usage: /usr/bin/python3 scripts/data/jieba_reference.py [--n 3000] [--hmm] [--data ../shared/data]
 """
 import argparse
 import csv
@@ -49,11 +49,12 @@ def sentences(data_dir, n):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=3000)
+    ap.add_argument("--hmm", action="store_true", help="jieba.lcut(s) with the HMM (default: HMM=False)")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data"))
     args = ap.parse_args()
     jieba.setLogLevel(logging.WARNING)
     for s in sentences(args.data, args.n):
-        sys.stdout.write(json.dumps({"text": s, "words": jieba.lcut(s, HMM=False)}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"text": s, "words": jieba.lcut(s, HMM=args.hmm)}, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

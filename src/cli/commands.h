@@ -17,5 +17,9 @@ void register_tokenize(CLI::App& app, CliState& state);
 void register_tokenizer(CLI::App& app, CliState& state);
 void register_train(CLI::App& app, CliState& state);
 void register_plot_loss(CLI::App& app, CliState& state);
+void register_adcopy(CLI::App& app, CliState& state);
+// `eval` and its task subcommands (register_eval adds eval, which calls the rest).
+void register_eval(CLI::App& app, CliState& state);
+void register_eval_adcopy(CLI::App& eval, CliState& state);
 
 }  // namespace marketlm::cli

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   marketlm::cli::register_tokenizer(app, state);
   marketlm::cli::register_train(app, state);
   marketlm::cli::register_plot_loss(app, state);
+  marketlm::cli::register_adcopy(app, state);
+  marketlm::cli::register_eval(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -25,6 +25,19 @@ Status write_jsonl(const std::string& path, const std::vector<AdPair>& pairs) {
 
 }  // namespace
 
+bool is_copy_like(const std::string& text) {
+  std::u32string cps = decode_utf8(text);
+  size_t cjk = 0, visible = 0;
+  for (size_t i = 0; i < cps.size(); ++i) {
+    if (is_space(cps[i])) continue;
+    ++visible;
+    if (is_cjk_ideograph(cps[i])) ++cjk;
+    // "??" or "！！！": mojibake or shouting, not copy.
+    if (i > 0 && cps[i] == cps[i - 1] && is_punctuation(cps[i])) return false;
+  }
+  return visible > 0 && cjk * 10 >= visible * 7;
+}
+
 std::string PrepareSummary::to_json(int indent) const {
   nlohmann::json j;
   j["adgen_total"] = adgen_total;
@@ -46,11 +59,12 @@ bool is_feature_term(const std::string& word, const std::set<std::string>& stopw
 }
 
 std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, const TermStats& stats,
-                                         const std::set<std::string>& stopwords, size_t k) {
+                                         const std::set<std::string>& stopwords, size_t k,
+                                         const std::string& exclude) {
   std::vector<std::string> order;  // first-appearance order
   std::map<std::string, size_t> tf;
   for (const auto& w : words) {
-    if (!is_feature_term(w, stopwords)) continue;
+    if (w == exclude || !is_feature_term(w, stopwords)) continue;
     if (tf[w]++ == 0) order.push_back(w);
   }
   struct Scored {
@@ -101,15 +115,16 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
     ++stats.n_docs;
   }
   std::vector<AdPair> out;
+  std::unordered_set<std::string> seen_text;  // the same review posted twice counts once
   for (size_t i = 0; i < reviews.size(); ++i) {
     const Review& r = reviews[i];
     if (r.label != 1) continue;
     size_t n = char_count(r.text);
     if (n < opt.min_review_chars || n > opt.max_review_chars) continue;
-    std::set<std::string> sw = stopwords;
-    sw.insert(r.category);
-    std::vector<std::string> feats = top_tfidf_terms(words[i], stats, sw, opt.features_per_review);
-    if (feats.empty()) continue;
+    if (!is_copy_like(r.text)) continue;
+    std::vector<std::string> feats =
+        top_tfidf_terms(words[i], stats, stopwords, opt.features_per_review, r.category);
+    if (feats.empty() || !seen_text.insert(r.text).second) continue;
     AdPair p;
     p.id = "reviews-" + std::to_string(i);
     p.source = "reviews";

@@ -171,6 +171,20 @@ RuleResult check_no_phone_number(std::string_view text) {
   return {kRuleNoPhoneNumber, true, {}};
 }
 
+RuleResult check_supported_characters(std::string_view text) {
+  for (char32_t c : decode_utf8(text)) {
+    bool emoji = (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) || c == 0xFE0F;
+    bool half_katakana = c >= 0xFF61 && c <= 0xFF9F;
+    if (emoji || half_katakana) {
+      std::string ch;
+      append_utf8(ch, c);
+      return {kRuleSupportedChars, false,
+              std::string(emoji ? "emoji" : "half-width katakana") + " '" + ch + "' is not allowed"};
+    }
+  }
+  return {kRuleSupportedChars, true, {}};
+}
+
 CheckReport check_text(const FieldSpec& field, const WordRules& words, std::string_view text,
                        bool require_keywords) {
   CheckReport r;
@@ -190,6 +204,7 @@ CheckReport check_text(const FieldSpec& field, const WordRules& words, std::stri
     r.results.push_back(check_no_all_caps(text));
     r.results.push_back(check_no_repeated_punctuation(text));
     r.results.push_back(check_no_phone_number(text));
+    r.results.push_back(check_supported_characters(text));
   }
   return r;
 }
@@ -284,6 +299,8 @@ RuleResult PrefixChecker::check_append(std::string_view prefix, std::string_view
     RuleResult r = check_no_repeated_punctuation(complete);
     if (!r.passed) return r;
     r = check_no_phone_number(complete);
+    if (!r.passed) return r;
+    r = check_supported_characters(complete);
     if (!r.passed) return r;
     // Judge only words that are finished (followed by a non-letter).
     size_t end = complete.size();

@@ -124,6 +124,27 @@ void JiebaSegmenter::cut_han_block(const std::vector<std::string>& chars, size_t
   }
   std::string buf;
   size_t x = 0;
+  if (hmm_) {
+    // jieba's __cut_DAG: single-character steps collect in buf; a buf of
+    // several characters that is not a dictionary word goes to the HMM.
+    size_t buf_chars = 0;
+    while (x < n) {
+      size_t y = best_end[x] + 1;
+      if (y - x == 1) {
+        buf += chars[begin + x];
+        ++buf_chars;
+      } else {
+        flush_single_chars(buf, buf_chars, out);
+        buf_chars = 0;
+        std::string word;
+        for (size_t t = x; t < y; ++t) word += chars[begin + t];
+        out.push_back(std::move(word));
+      }
+      x = y;
+    }
+    flush_single_chars(buf, buf_chars, out);
+    return;
+  }
   while (x < n) {
     size_t y = best_end[x] + 1;
     std::string word;
@@ -141,6 +162,29 @@ void JiebaSegmenter::cut_han_block(const std::vector<std::string>& chars, size_t
     x = y;
   }
   if (!buf.empty()) out.push_back(std::move(buf));
+}
+
+void JiebaSegmenter::flush_single_chars(std::string& buf, size_t buf_chars,
+                                        std::vector<std::string>& out) const {
+  if (buf.empty()) return;
+  if (buf_chars == 1) {
+    out.push_back(std::move(buf));
+  } else if (frequency(buf) == 0) {
+    for (auto& w : hmm_->cut(decode_utf8(buf))) out.push_back(std::move(w));
+  } else {
+    for (char32_t c : decode_utf8(buf)) {
+      std::string one;
+      append_utf8(one, c);
+      out.push_back(std::move(one));
+    }
+  }
+  buf.clear();
+}
+
+Status JiebaSegmenter::enable_hmm(const std::string& dir) {
+  ML_ASSIGN_OR_RETURN(JiebaHmm h, JiebaHmm::load(dir));
+  hmm_ = std::move(h);
+  return Status::ok();
 }
 
 std::vector<std::string> JiebaSegmenter::cut(std::string_view text) const {

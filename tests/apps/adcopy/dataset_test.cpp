@@ -84,5 +84,11 @@ TEST(AdcopyDataset, TfidfPicksRareTermsInTextOrder) {
   EXPECT_FALSE(is_feature_term("ab", stop));
 }
 
+TEST(AdcopyDataset, CopyLikeFilter) {
+  EXPECT_TRUE(is_copy_like("这个苹果非常好吃，口感好，香脆甜！"));
+  EXPECT_FALSE(is_copy_like("?好评???好?好评??好"));
+  EXPECT_FALSE(is_copy_like("good good very good 好"));
+}
+
 }  // namespace
 }  // namespace marketlm::adcopy

@@ -67,6 +67,10 @@ TEST(AdcopyRules, GoogleEditorialRules) {
   EXPECT_FALSE(check_no_phone_number("Call 400-123-4567 now").passed);
   EXPECT_FALSE(check_no_phone_number("致电13800138000").passed);
   EXPECT_TRUE(check_no_phone_number("Only 299 yuan, 50% off").passed);
+  EXPECT_FALSE(check_supported_characters("好笔😀").passed);
+  EXPECT_FALSE(check_supported_characters("ｱｲ").passed);
+  EXPECT_TRUE(check_supported_characters("好笔，全场5折").passed);
+  EXPECT_FALSE(check_text(description(), {}, "Great pens ✨ today", false).all_passed());
   CheckReport h = check_text(headline(), {}, "Office pens!", false);
   EXPECT_FALSE(h.all_passed());
   EXPECT_EQ(h.first_failure().rfind(kRuleNoExclamation, 0), 0u);

@@ -1,4 +1,5 @@
-// The C++ segmenter against Debian's python3-jieba (jieba.lcut(s, HMM=False))
+// The C++ segmenter against Debian's python3-jieba (jieba.lcut(s, HMM=False)
+// and, with the HMM loaded, jieba.lcut(s))
 // on 3,000 real sentences: ADGEN ad copy and attribute strings, and reviews
 // from all ten online-shopping categories. The reference segmentations are
 // made at test time by scripts/data/jieba_reference.py.
@@ -25,15 +26,18 @@ std::string run(const std::string& cmd) {
   return out;
 }
 
-TEST(AdcopySegmenterData, AgreesWithPythonJieba) {
+void compare_with_python(bool hmm) {
   const std::string data = MARKETLM_SOURCE_DIR "/../shared/data";
   if (!std::filesystem::exists("/usr/bin/python3") || !std::filesystem::exists(kDebianJiebaDict))
     GTEST_SKIP() << "python3-jieba not installed (scripts/setup.sh installs it)";
   if (!std::filesystem::exists(data + "/advertisegen/dev.json")) GTEST_SKIP() << "no " << data;
   auto seg = JiebaSegmenter::load();
   ASSERT_TRUE(seg.is_ok()) << seg.status().to_string();
-  std::string ref = run("/usr/bin/python3 " MARKETLM_SOURCE_DIR
-                        "/scripts/data/jieba_reference.py --n 3000 --data " + data);
+  if (hmm) {
+    ASSERT_TRUE(seg->enable_hmm().is_ok());
+  }
+  std::string ref = run("/usr/bin/python3 " MARKETLM_SOURCE_DIR "/scripts/data/jieba_reference.py --n 3000 " +
+                        std::string(hmm ? "--hmm " : "") + "--data " + data);
   size_t pos = 0, total = 0, same = 0, words_ref = 0, shown = 0;
   while (pos < ref.size()) {
     size_t nl = ref.find('\n', pos);
@@ -55,11 +59,14 @@ TEST(AdcopySegmenterData, AgreesWithPythonJieba) {
     }
   }
   ASSERT_EQ(total, 3000u) << "reference script produced too few sentences";
-  std::printf("segmenter agreement with python3-jieba (HMM=False): %zu/%zu sentences identical, %zu words\n",
-              same, total, words_ref);
-  RecordProperty("identical_sentences", static_cast<int>(same));
+  std::printf("segmenter agreement with python3-jieba (HMM=%s): %zu/%zu sentences identical, %zu words\n",
+              hmm ? "True" : "False", same, total, words_ref);
+  ::testing::Test::RecordProperty("identical_sentences", static_cast<int>(same));
   EXPECT_EQ(same, total);
 }
+
+TEST(AdcopySegmenterData, AgreesWithPythonJieba) { compare_with_python(false); }
+TEST(AdcopySegmenterData, AgreesWithPythonJiebaHmm) { compare_with_python(true); }
 
 }  // namespace
 }  // namespace marketlm::adcopy

@@ -53,3 +53,37 @@ TEST(AdcopySegmenter, BadDictionaryLineNamesLine) {
 
 }  // namespace
 }  // namespace marketlm::adcopy
+
+namespace marketlm::adcopy {
+namespace {
+
+TEST(AdcopyJiebaHmm, ParsesPythonDictLiterals) {
+  auto d = parse_python_dict("from x import y\nP={'B': {'\\u4e00': -3.5, 'x': 1e-3},\n 'E': {'\\'': -3.14e+100}}\n", "t.py");
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  ASSERT_EQ(d->size(), 3u);
+  EXPECT_EQ((*d)[0].first, (std::vector<std::string>{"B", "一"}));
+  EXPECT_DOUBLE_EQ((*d)[0].second, -3.5);
+  EXPECT_DOUBLE_EQ((*d)[1].second, 1e-3);
+  EXPECT_EQ((*d)[2].first, (std::vector<std::string>{"E", "'"}));
+  EXPECT_FALSE(parse_python_dict("P={'B': {'\\u4e0': 1}}", "t.py").is_ok());
+  EXPECT_FALSE(parse_python_dict("P={'B': 1", "t.py").is_ok());
+}
+
+TEST(AdcopyJiebaHmm, ViterbiOnATinyModel) {
+  // Two characters: 甲 likes to begin a word, 乙 to end one; 丙 stands alone.
+  auto h = JiebaHmm::from_text(
+      "P={'B': -0.5, 'E': -3.14e+100, 'M': -3.14e+100, 'S': -1.0}",
+      "P={'B': {'E': -0.1, 'M': -2.3}, 'E': {'B': -0.7, 'S': -0.7}, 'M': {'E': -0.3, 'M': -1.3}, "
+      "'S': {'B': -0.7, 'S': -0.7}}",
+      "P={'B': {'\\u7532': -0.1, '\\u4e59': -9.0, '\\u4e19': -9.0}, 'E': {'\\u4e59': -0.1, '\\u7532': -9.0, "
+      "'\\u4e19': -9.0}, 'M': {'\\u7532': -9.0}, 'S': {'\\u4e19': -0.1, '\\u7532': -5.0, '\\u4e59': -5.0}}",
+      "tiny");
+  ASSERT_TRUE(h.is_ok()) << h.status().to_string();
+  EXPECT_EQ(h->cut(U"甲乙丙"), (std::vector<std::string>{"甲乙", "丙"}));
+  EXPECT_EQ(h->cut(U"丙甲乙"), (std::vector<std::string>{"丙", "甲乙"}));
+  // Outside Han runs: alnum(.digits)(%) runs are tokens, and so is what lies between.
+  EXPECT_EQ(h->cut(U"ab3.5%-+x"), (std::vector<std::string>{"ab3.5%", "-+", "x"}));
+}
+
+}  // namespace
+}  // namespace marketlm::adcopy

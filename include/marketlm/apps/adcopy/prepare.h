@@ -51,14 +51,21 @@ struct TermStats {
 bool is_feature_term(const std::string& word, const std::set<std::string>& stopwords);
 // The k terms of `words` with the highest tf * log(N / (1 + df)), returned in
 // the order they first appear in the text; ties keep the earlier term.
+// `exclude` (e.g. the product name) is never picked.
 std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, const TermStats& stats,
-                                         const std::set<std::string>& stopwords, size_t k);
+                                         const std::set<std::string>& stopwords, size_t k,
+                                         const std::string& exclude = {});
 // Chinese stop words from stopwords-iso.json (key "zh").
 Result<std::set<std::string>> load_stopwords_zh(const std::string& path);
 
+// Reads like copy: at least 70% of the visible characters are CJK
+// ideographs and no punctuation mark is doubled ("??" marks lost characters).
+bool is_copy_like(const std::string& text);
+
 // Review -> pair: product = category, features = top TF-IDF terms, copy =
-// review. Only positive reviews with length in [min, max] characters and at
-// least one feature term. `ids` are "reviews-<index>".
+// review. Only positive, copy-like reviews with length in [min, max]
+// characters and at least one feature term; repeated texts once. `ids` are
+// "reviews-<index>".
 std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const JiebaSegmenter& seg,
                                  const std::set<std::string>& stopwords, const PrepareOptions& opt);
 

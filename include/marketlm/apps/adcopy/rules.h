@@ -23,6 +23,7 @@ inline constexpr const char* kRuleNoAllCaps = "no_all_caps_word";
 inline constexpr const char* kRuleNoRepeatedPunct = "no_repeated_punctuation";
 inline constexpr const char* kRuleNoPhoneNumber = "no_phone_number";
 inline constexpr const char* kRuleFieldCount = "field_count";
+inline constexpr const char* kRuleSupportedChars = "supported_characters";
 
 struct RuleResult {
   std::string rule;
@@ -54,6 +55,8 @@ RuleResult check_no_exclamation(std::string_view text);      // ! or ！
 RuleResult check_no_all_caps(std::string_view text);         // a word of >= 2 letters all upper case
 RuleResult check_no_repeated_punctuation(std::string_view text);  // "!!", "??", "。。", "..." ...
 RuleResult check_no_phone_number(std::string_view text);     // 7+ digits, separators allowed
+// Google rejects emoji and half-width katakana as unsupported characters.
+RuleResult check_supported_characters(std::string_view text);
 
 // Final validator for one text of one field: length, not empty, banned words,
 // and Google's editorial rules when the field asks for them. Required

@@ -12,16 +12,22 @@
 // ASCII letters/digits on the route join into one token. Outside runs,
 // whitespace is kept as tokens and every other character is its own token.
 //
+// With enable_hmm() the segmenter follows jieba.lcut(s) (HMM=True) instead:
+// runs of single characters on the route that do not form a dictionary word
+// go through jieba's HMM (JiebaHmm), which can join unknown words.
+//
 // Thread safety: a loaded JiebaSegmenter is immutable; cut() may be called
 // from many threads at once.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "marketlm/apps/adcopy/jieba_hmm.h"
 #include "marketlm/core/status.h"
 
 namespace marketlm::adcopy {
@@ -36,6 +42,10 @@ class JiebaSegmenter {
   // Builds from text already in memory (tests); `source` names it in errors.
   static Result<JiebaSegmenter> from_text(std::string_view dict_text, std::string_view source);
 
+  // Loads jieba's HMM (finalseg) so that cut() matches jieba.lcut(s, HMM=True).
+  Status enable_hmm(const std::string& dir = kDebianJiebaHmmDir);
+  bool has_hmm() const { return hmm_.has_value(); }
+
   // Words of `text`, in order; concatenated they give back `text`.
   std::vector<std::string> cut(std::string_view text) const;
   // cut() without whitespace tokens.
@@ -49,6 +59,9 @@ class JiebaSegmenter {
   void cut_han_block(const std::vector<std::string>& chars, size_t begin, size_t end,
                      std::vector<std::string>& out) const;
 
+  void flush_single_chars(std::string& buf, size_t buf_chars, std::vector<std::string>& out) const;
+
+  std::optional<JiebaHmm> hmm_;
   std::unordered_map<std::string, int64_t> freq_;  // words and their prefixes (freq 0)
   int64_t total_ = 0;
   double log_total_ = 0.0;
