@@ -10,3 +10,9 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/svg_plot.cpp
 )
 list(APPEND MARKETLM_APPS_DEPS marketlm_core)
+list(APPEND MARKETLM_APPS_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/tabular_encode.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/logistic_regression.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/gradient_boosting.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/targeting.cpp
+)
