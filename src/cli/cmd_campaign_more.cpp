@@ -1,4 +1,5 @@
 // `marketlm campaign uplift|target|budget` (see cmd_campaign.cpp).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "cli/output.h"
 #include "marketlm/apps/campaign/svg_plot.h"
 #include "marketlm/apps/campaign/targeting.h"
+#include "marketlm/apps/campaign/uplift.h"
 #include "marketlm/core/thread_pool.h"
 
 namespace marketlm::cli {
@@ -73,6 +75,85 @@ int run_target(TargetOpts o) {
   return kExitOk;
 }
 
+struct UpliftOpts {
+  UpliftOptions opt;
+  std::string chart;
+  int threads = 0;
+  bool json = false;
+};
+
+int run_uplift_cmd(const UpliftOpts& o) {
+  ThreadPool pool(o.threads);
+  auto rep = run_uplift(o.opt, &pool);
+  if (!rep.is_ok()) return report_error("campaign uplift", rep.status());
+  if (!o.chart.empty()) {
+    LineChart c;
+    c.title = "Hillstrom held-out: Qini curves (incremental visits)";
+    c.x_label = "share of customers targeted";
+    c.y_label = "incremental visits";
+    std::vector<std::string> seen;
+    for (const auto& m : rep->models) {
+      PlotSeries s;
+      s.name = (m.treatment == "Mens E-Mail" ? "mens " : m.treatment == "Womens E-Mail" ? "womens " : m.treatment + " ") + m.model;
+      s.x = m.curve.fraction;
+      s.y = m.curve.qini;
+      c.series.push_back(s);
+      if (std::find(seen.begin(), seen.end(), m.treatment) == seen.end()) {
+        seen.push_back(m.treatment);
+        PlotSeries r;
+        r.name = "random (" + s.name.substr(0, s.name.find(' ')) + ")";
+        r.x = {0, 1};
+        r.y = {0, m.curve.qini.back()};
+        r.dashed = true;
+        c.series.push_back(r);
+      }
+    }
+    Status st = write_chart(o.chart, render_line_chart(c));
+    if (!st.is_ok()) return report_error("campaign uplift", st);
+  }
+  if (o.json) {
+    json j = {{"data", o.opt.data}, {"learner", o.opt.learner}, {"train_rows", rep->train_rows},
+              {"test_rows", rep->test_rows}, {"arm_visit_rate", rep->arm_visit_rate},
+              {"models", json::array()}, {"rule", json::object()}};
+    for (const auto& m : rep->models)
+      j["models"].push_back({{"treatment", m.treatment}, {"model", m.model}, {"auuc", m.auuc},
+                             {"auuc_random", m.auuc_random}, {"qini_coefficient", m.qini_coefficient},
+                             {"uplift_at_30", m.uplift_at_30}, {"ate", m.ate},
+                             {"qini_curve", {{"fraction", m.curve.fraction}, {"qini", m.curve.qini}}}});
+    j["rule"] = {{"model", rep->rule_model}, {"min_uplift", o.opt.min_uplift}, {"share", rep->rule_share},
+                 {"gain_vs_none_visits_per_1000", rep->gain_vs_none_per_1000},
+                 {"gain_vs_best_single_visits_per_1000", rep->gain_vs_best_single_per_1000},
+                 {"gain_vs_best_single_ci", {rep->gain_vs_best_ci_low, rep->gain_vs_best_ci_high}},
+                 {"values", json::array()}};
+    for (const auto& v : rep->values)
+      j["rule"]["values"].push_back({{"policy", v.policy}, {"visit_rate", v.visit_rate},
+                                     {"ci_low", v.ci_low}, {"ci_high", v.ci_high}});
+    print_json(j);
+    return kExitOk;
+  }
+  std::printf("Hillstrom e-mail test: %zu train / %zu held-out customers; visit rates none %.2f%%",
+              rep->train_rows, rep->test_rows, 100 * rep->arm_visit_rate[0]);
+  for (size_t k = 1; k < rep->arm_visit_rate.size(); ++k)
+    std::printf(", %s %.2f%%", o.opt.treatments[k - 1].c_str(), 100 * rep->arm_visit_rate[k]);
+  std::printf("\n\n%-14s %-16s %8s %8s %8s %10s %9s\n", "treatment", "model", "AUUC", "random",
+              "Qini", "uplift@30%", "ATE");
+  for (const auto& m : rep->models)
+    std::printf("%-14s %-16s %8.5f %8.5f %8.5f %9.2f%% %8.2f%%\n", m.treatment.c_str(), m.model.c_str(),
+                m.auuc, m.auuc_random, m.qini_coefficient, 100 * m.uplift_at_30, 100 * m.ate);
+  std::printf("\nrule (%s, contact if predicted uplift > %.3f): none %.1f%%", rep->rule_model.c_str(),
+              o.opt.min_uplift, 100 * rep->rule_share[0]);
+  for (size_t k = 1; k < rep->rule_share.size(); ++k)
+    std::printf(", %s %.1f%%", o.opt.treatments[k - 1].c_str(), 100 * rep->rule_share[k]);
+  std::printf("\n%-22s %10s %10s %10s\n", "policy (held-out, IPS)", "visit rate", "ci_low", "ci_high");
+  for (const auto& v : rep->values)
+    std::printf("%-22s %9.2f%% %9.2f%% %9.2f%%\n", v.policy.c_str(), 100 * v.visit_rate, 100 * v.ci_low,
+                100 * v.ci_high);
+  std::printf("expected gain: %+.1f visits per 1,000 customers vs no e-mail; %+.1f [%+.1f, %+.1f] vs the best single e-mail\n",
+              rep->gain_vs_none_per_1000, rep->gain_vs_best_single_per_1000, rep->gain_vs_best_ci_low,
+              rep->gain_vs_best_ci_high);
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_campaign_more(CLI::App* cmd, CliState& state) {
@@ -89,6 +170,20 @@ void register_campaign_more(CLI::App* cmd, CliState& state) {
   c->add_option("--chart", t->chart, "Write the gains chart as SVG");
   c->add_flag("--json", t->json, "Machine-readable output");
   c->callback([&state, t] { state.exit_code = run_target(*t); });
+
+  auto u = std::make_shared<UpliftOpts>();
+  auto* cu = cmd->add_subcommand("uplift", "Whom to contact: two-model and class-transformation uplift on "
+                                           "the Hillstrom e-mail test; Qini, AUUC, uplift@30%, a send rule");
+  cu->add_option("--data", u->opt.data, "Hillstrom CSV")->capture_default_str();
+  cu->add_option("--learner", u->opt.learner, "Base classifier: logreg or gbt")->capture_default_str();
+  cu->add_option("--test-fraction", u->opt.test_fraction, "Held-out share")->capture_default_str();
+  cu->add_option("--min-uplift", u->opt.min_uplift, "Send only when predicted uplift exceeds this")->capture_default_str();
+  cu->add_option("--bootstrap", u->opt.n_bootstrap, "Bootstrap resamples")->capture_default_str();
+  cu->add_option("--seed", u->opt.seed, "Random seed")->capture_default_str();
+  cu->add_option("--threads", u->threads, "Threads (0 = all cores)")->capture_default_str();
+  cu->add_option("--chart", u->chart, "Write the Qini curves as SVG");
+  cu->add_flag("--json", u->json, "Machine-readable output");
+  cu->callback([&state, u] { state.exit_code = run_uplift_cmd(*u); });
 }
 
 }  // namespace marketlm::cli
