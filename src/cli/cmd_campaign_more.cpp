@@ -7,6 +7,7 @@
 
 #include "cli/campaign_commands.h"
 #include "cli/output.h"
+#include "marketlm/apps/campaign/budget.h"
 #include "marketlm/apps/campaign/svg_plot.h"
 #include "marketlm/apps/campaign/targeting.h"
 #include "marketlm/apps/campaign/uplift.h"
@@ -154,6 +155,67 @@ int run_uplift_cmd(const UpliftOpts& o) {
   return kExitOk;
 }
 
+struct BudgetOpts {
+  BudgetOptions opt;
+  std::string chart;
+  bool json = false;
+};
+
+int run_budget_cmd(const BudgetOpts& o) {
+  auto ch = channels_from_hillstrom(o.opt);
+  if (!ch.is_ok()) return report_error("campaign budget", ch.status());
+  auto rep = simulate_budget(*ch, o.opt);
+  if (!rep.is_ok()) return report_error("campaign budget", rep.status());
+  if (!o.chart.empty()) {
+    LineChart c;
+    c.title = "Budget allocation: cumulative regret vs the best fixed split";
+    c.x_label = "period";
+    c.y_label = "cumulative regret (expected responses)";
+    for (size_t p = 0; p < rep->policies.size(); ++p) {
+      PlotSeries s;
+      s.name = rep->policies[p];
+      for (size_t t = 0; t < rep->regret[p].size(); ++t) s.x.push_back(t + 1), s.y.push_back(rep->regret[p][t]);
+      c.series.push_back(s);
+    }
+    Status st = write_chart(o.chart, render_line_chart(c));
+    if (!st.is_ok()) return report_error("campaign budget", st);
+  }
+  if (o.json) {
+    json j = {{"budget_per_period", o.opt.budget}, {"periods", o.opt.periods}, {"batch", o.opt.batch},
+              {"delay_batches", o.opt.delay}, {"runs", o.opt.runs}, {"channels", json::array()},
+              {"best_fixed_value", rep->best_value}, {"policies", json::array()}};
+    for (size_t c = 0; c < rep->channels.size(); ++c) {
+      const auto& ch_c = rep->channels[c];
+      j["channels"].push_back({{"name", ch_c.name}, {"theta", ch_c.theta}, {"scale", ch_c.scale},
+                               {"floor", ch_c.floor}, {"cap", ch_c.cap}, {"best_fixed_spend", rep->best_fixed[c]}});
+    }
+    for (size_t p = 0; p < rep->policies.size(); ++p)
+      j["policies"].push_back({{"policy", rep->policies[p]}, {"final_regret", rep->final_regret[p]},
+                               {"final_regret_sd", rep->final_regret_sd[p]},
+                               {"regret_share", rep->final_regret[p] / (rep->best_value * o.opt.periods)},
+                               {"last_split_run0", rep->final_split[p]}});
+    print_json(j);
+    return kExitOk;
+  }
+  std::printf("budget %.1f per period, %d periods, decisions every %d periods, feedback %d batches late, %d runs\n",
+              o.opt.budget, o.opt.periods, o.opt.batch, o.opt.delay, o.opt.runs);
+  std::printf("%-14s %10s %10s %8s %8s %12s\n", "channel", "potential", "scale", "floor", "cap", "best spend");
+  for (size_t c = 0; c < rep->channels.size(); ++c) {
+    const auto& x = rep->channels[c];
+    std::printf("%-14s %10.2f %10.2f %8.2f %8.2f %12.2f\n", x.name.c_str(), x.theta, x.scale, x.floor, x.cap,
+                rep->best_fixed[c]);
+  }
+  std::printf("best fixed split: %.3f expected responses per period\n\n", rep->best_value);
+  std::printf("%-12s %14s %8s %10s  %s\n", "policy", "final regret", "sd", "% of value", "last split (run 0)");
+  for (size_t p = 0; p < rep->policies.size(); ++p) {
+    std::printf("%-12s %14.2f %8.2f %9.2f%%  ", rep->policies[p].c_str(), rep->final_regret[p],
+                rep->final_regret_sd[p], 100 * rep->final_regret[p] / (rep->best_value * o.opt.periods));
+    for (double v : rep->final_split[p]) std::printf("%.1f ", v);
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_campaign_more(CLI::App* cmd, CliState& state) {
@@ -184,6 +246,25 @@ void register_campaign_more(CLI::App* cmd, CliState& state) {
   cu->add_option("--chart", u->chart, "Write the Qini curves as SVG");
   cu->add_flag("--json", u->json, "Machine-readable output");
   cu->callback([&state, u] { state.exit_code = run_uplift_cmd(*u); });
+
+  auto b = std::make_shared<BudgetOpts>();
+  auto* cb = cmd->add_subcommand("budget", "Where to spend: Thompson-sampling budget split across channels "
+                                           "(diminishing returns, floors, caps, delayed feedback), simulated "
+                                           "from the Hillstrom data; regret vs the best fixed split");
+  cb->add_option("--data", b->opt.data, "Hillstrom CSV the simulator is fitted to")->capture_default_str();
+  cb->add_option("--budget", b->opt.budget, "Spend per period")->capture_default_str();
+  cb->add_option("--cost-per-contact", b->opt.cost_per_contact, "Cost of one e-mail")->capture_default_str();
+  cb->add_option("--audience-share", b->opt.audience_share, "Customers reachable per period, share of the file")->capture_default_str();
+  cb->add_option("--periods", b->opt.periods, "Periods simulated")->capture_default_str();
+  cb->add_option("--batch", b->opt.batch, "Periods per decision")->capture_default_str();
+  cb->add_option("--delay", b->opt.delay, "Batches before feedback arrives")->capture_default_str();
+  cb->add_option("--floor-share", b->opt.floor_share, "Minimum share of the budget per channel")->capture_default_str();
+  cb->add_option("--cap-share", b->opt.cap_share, "Maximum share of the budget per channel")->capture_default_str();
+  cb->add_option("--runs", b->opt.runs, "Independent simulations averaged")->capture_default_str();
+  cb->add_option("--seed", b->opt.seed, "Random seed")->capture_default_str();
+  cb->add_option("--chart", b->chart, "Write the regret curves as SVG");
+  cb->add_flag("--json", b->json, "Machine-readable output");
+  cb->callback([&state, b] { state.exit_code = run_budget_cmd(*b); });
 }
 
 }  // namespace marketlm::cli
