@@ -151,7 +151,7 @@ int run_obd(const ObdOpts& o) {
     c.title = "OBD men: BTS click rate estimated from random logs";
     c.y_label = "click rate";
     for (const auto& v : rep->variants) {
-      if (v.name == "sample-posterior") continue;
+      if (v.name == "count-posterior") continue;
       const char* tag = v.name == "bts-log-frequency" ? " (freq)" : " (MC)";
       for (const auto& e : v.estimates) {
         c.labels.push_back(std::string(estimator_name(e.estimator)) + tag);
