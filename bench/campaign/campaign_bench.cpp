@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   ThreadPool pool(threads);
   auto t0 = std::chrono::steady_clock::now();
   auto q = fit_reward_table(lf, 20.0);
-  auto in = make_ope_inputs(lf, dist, q, 3);
+  auto in = make_ope_inputs(lf, dist, q, 3, 20.0);
   if (!in.is_ok()) return 1;
   OpeOptions point;
   point.n_bootstrap = 0;

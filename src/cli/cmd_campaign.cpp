@@ -99,7 +99,7 @@ int run_ope(const OpeOpts& o) {
   const LoggedFeedback& stats = o.policy_logs.empty() ? *logs : stats_logs;
   auto dist = policy_distribution(o, *logs, stats);
   if (!dist.is_ok()) return report_error("campaign ope", dist.status());
-  auto in = make_ope_inputs(*logs, *dist, fit_reward_table(*logs), o.seed + 5);
+  auto in = make_ope_inputs(*logs, *dist, fit_reward_table(*logs, 20.0), o.seed + 5, 20.0);
   if (!in.is_ok()) return report_error("campaign ope", in.status());
   ThreadPool pool(o.threads);
   OpeOptions oo;

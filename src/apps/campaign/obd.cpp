@@ -123,7 +123,7 @@ Result<ObdReport> run_obd_protocol(const ObdOptions& opt, ThreadPool* pool) {
   auto add_variant = [&](ObdVariant v) -> Status {
     v.log_likelihood = mean_log_likelihood(bts, v.dist, K);
     v.tv_to_frequency = tv_distance(v.dist, freq, K, P);
-    ML_ASSIGN_OR_RETURN(OpeInputs in, make_ope_inputs(rnd, v.dist, q, opt.seed + 5));
+    ML_ASSIGN_OR_RETURN(OpeInputs in, make_ope_inputs(rnd, v.dist, q, opt.seed + 5, opt.reward_prior));
     ML_ASSIGN_OR_RETURN(v.estimates, evaluate(in, oo, pool));
     for (const auto& e : v.estimates)
       v.relative_error.push_back(std::fabs(e.value - rep.on_policy.value) / rep.on_policy.value);

@@ -101,6 +101,40 @@ uint64_t mix(uint64_t seed, uint64_t b) {
   return z ^ (z >> 31);
 }
 
+// DM and DR of one replicate with the reward table refitted on it. Both only
+// need per-cell sums: with q the refitted table, DM = sum_j N_j qpol_j / N and
+// DR = DM + sum_cell (sum c w r - q_cell sum c w) / N.
+void refit_model_terms(const OpeInputs& in, const std::vector<uint16_t>& count, Sums& s) {
+  const int K = in.n_actions, P = in.n_slots;
+  const size_t cells = static_cast<size_t>(K) * P;
+  std::vector<double> cnt(cells, 0.0), sr(cells, 0.0), sw(cells, 0.0), swr(cells, 0.0);
+  for (size_t i = 0; i < count.size(); ++i) {
+    const double c = count[i];
+    if (c == 0) continue;
+    const size_t cell = static_cast<size_t>(in.cell[i]);
+    cnt[cell] += c;
+    sr[cell] += c * in.reward[i];
+    sw[cell] += c * in.weight[i];
+    swr[cell] += c * in.weight[i] * in.reward[i];
+  }
+  double qp = 0, corr = 0;
+  for (int j = 0; j < P; ++j) {
+    double nj = 0, rj = 0;
+    for (int a = 0; a < K; ++a) nj += cnt[static_cast<size_t>(j) * K + a], rj += sr[static_cast<size_t>(j) * K + a];
+    const double prior = nj > 0 ? rj / nj : 0.0;
+    double qpol = 0;
+    for (int a = 0; a < K; ++a) {
+      const size_t cell = static_cast<size_t>(j) * K + a;
+      const double q = (sr[cell] + in.refit_prior * prior) / (cnt[cell] + in.refit_prior);
+      qpol += in.dist[cell] * q;
+      corr += swr[cell] - q * sw[cell];
+    }
+    qp += nj * qpol;
+  }
+  s.qp = qp;
+  s.dr = qp + corr;
+}
+
 }  // namespace
 
 double point_estimate(Estimator e, const OpeInputs& in, const uint32_t* idx, size_t n) {
@@ -131,6 +165,7 @@ Result<std::vector<Estimate>> evaluate(const OpeInputs& in, const OpeOptions& op
   // that stays in cache), then sums the rows once in order with those counts:
   // the same resample as drawing indices, without random reads of the data.
   const bool has_match = !in.match.empty();
+  const bool refit = has_q && in.refit_prior >= 0 && in.cell.size() == n;
   auto run = [&](int64_t begin, int64_t end, int) {
     std::vector<uint16_t> count(n);
     for (int64_t b = begin; b < end; ++b) {
@@ -156,6 +191,7 @@ Result<std::vector<Estimate>> evaluate(const OpeInputs& in, const OpeOptions& op
           s.dr += c * (in.q_policy[i] + w_i * (r - in.q_logged[i]));
         }
       }
+      if (refit) refit_model_terms(in, count, s);
       reps[b] = s;
     }
   };
