@@ -32,7 +32,8 @@ int run_target(TargetOpts o) {
   else o.opt.models = {o.model};
   o.opt.tune = !o.no_tune;
   ThreadPool pool(o.threads);
-  auto rep = run_targeting(o.opt, &pool);
+  ProgressBar bar(!o.json);
+  auto rep = run_targeting(o.opt, &pool, bar.sink());
   if (!rep.is_ok()) return report_error("campaign target", rep.status());
   if (!o.chart.empty()) {
     LineChart c;

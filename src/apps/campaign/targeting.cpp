@@ -89,7 +89,8 @@ std::vector<double> pick(const std::vector<double>& v, const std::vector<uint32_
 
 }  // namespace
 
-Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* pool) {
+Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* pool,
+                                      const ProgressSink& progress) {
   if (opt.top <= 0) return invalid_argument("--top must be > 0, got " + std::to_string(opt.top));
   if (opt.folds < 2) return invalid_argument("--folds must be >= 2");
   for (const auto& m : opt.models)
@@ -123,6 +124,13 @@ Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* p
   const auto ytrain = pick(y, train);
   const auto fold = stratified_folds(ytrain, opt.folds, opt.seed + 1);
   std::vector<std::vector<double>> test_scores, oof_scores;
+  int64_t total_fits = 0, fits = 0;
+  for (const auto& model : opt.models)
+    if (model != "ensemble") total_fits += static_cast<int64_t>(grid(model, opt.tune, opt.seed).size()) * opt.folds + 1;
+  auto tick = [&](const std::string& model) {
+    ++fits;
+    if (progress) progress({"cross-validation", fits, total_fits, model, fits == total_fits});
+  };
   std::vector<std::string> fitted;
   for (const auto& model : opt.models) {
     if (model == "ensemble") continue;
@@ -142,6 +150,7 @@ Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* p
           else fit_rows.push_back(train[i]);
         }
         ML_ASSIGN_OR_RETURN(auto s, fit_predict(model, cand, d, y, fit_rows, held, pool));
+        tick(model);
         hits += hits_at_top(s, pick(y, held), static_cast<size_t>(std::llround(0.2 * held.size())));
         for (size_t j = 0; j < held_pos.size(); ++j) oof[held_pos[j]] = s[j];
       }
@@ -156,6 +165,7 @@ Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* p
     }
     res.chosen = chosen.text;
     ML_ASSIGN_OR_RETURN(auto s, fit_predict(model, chosen, d, y, train, test, pool));
+    tick(model);
     res.test_hits = hits_at_top(s, ytest, opt.top);
     res.test_auc = auc(s, ytest);
     res.gains = gains_curve(s, ytest);

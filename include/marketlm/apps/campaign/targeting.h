@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "marketlm/apps/campaign/tabular.h"
+#include "marketlm/core/logging.h"
 
 namespace marketlm::campaign {
 
@@ -37,6 +38,8 @@ struct TargetingReport {
   std::vector<ModelResult> models;
 };
 
-Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* pool);
+// progress (may be empty) gets one event per fitted model.
+Result<TargetingReport> run_targeting(const TargetingOptions& opt, ThreadPool* pool,
+                                      const ProgressSink& progress = {});
 
 }  // namespace marketlm::campaign
