@@ -272,3 +272,30 @@ TEST(CampaignBandit, SimulatedLogsCarryPropensitiesThatMakeIpsUnbiased) {
   EXPECT_FALSE(simulate_policy(**p, ctr, 2, SimulationOptions{10, 3, 0}).is_ok());
   EXPECT_FALSE(simulate_policy(**p, {0.5}, 2, o).is_ok());
 }
+
+TEST(CampaignBandit, DiscountedThompsonSamplingFollowsAChangeInClickRates) {
+  // Arm 0 is better for 3000 steps, then arm 1; count how often each policy
+  // picks the new best arm over the last 1000 steps.
+  auto run = [](double discount) {
+    PolicyConfig c;
+    c.n_actions = 2;
+    c.discount = discount;
+    c.propensity_sims = 1;
+    auto p = make_policy("bts", c);
+    EXPECT_TRUE(p.is_ok());
+    Rng rng(42);
+    std::vector<double> none;
+    int late_best = 0;
+    for (int t = 0; t < 4000; ++t) {
+      const double rate[2] = {t < 3000 ? 0.6 : 0.3, t < 3000 ? 0.3 : 0.6};
+      auto s = (*p)->select(none, 1, rng);
+      const int a = s->items[0];
+      EXPECT_TRUE((*p)->update(none, a, rng.uniform_f64() < rate[a] ? 1.0 : 0.0).is_ok());
+      if (t >= 3000) late_best += a == 1;
+    }
+    return late_best;
+  };
+  const int stationary = run(1.0), discounted = run(0.99);
+  EXPECT_GT(discounted, 800);
+  EXPECT_GT(discounted, stationary + 200);
+}
