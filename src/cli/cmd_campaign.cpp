@@ -15,6 +15,7 @@
 #include "cli/campaign_commands.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "marketlm/apps/campaign/bandit_sim.h"
 #include "marketlm/apps/campaign/obd.h"
 #include "marketlm/apps/campaign/ope.h"
 #include "marketlm/apps/campaign/svg_plot.h"
@@ -98,7 +99,7 @@ int run_ope(const OpeOpts& o) {
   const LoggedFeedback& stats = o.policy_logs.empty() ? *logs : stats_logs;
   auto dist = policy_distribution(o, *logs, stats);
   if (!dist.is_ok()) return report_error("campaign ope", dist.status());
-  auto in = make_ope_inputs(*logs, *dist, fit_reward_table(*logs), o.seed + 5);
+  auto in = make_ope_inputs(*logs, *dist, fit_reward_table(*logs, 20.0), o.seed + 5, 20.0);
   if (!in.is_ok()) return report_error("campaign ope", in.status());
   ThreadPool pool(o.threads);
   OpeOptions oo;
@@ -151,7 +152,7 @@ int run_obd(const ObdOpts& o) {
     c.title = "OBD men: BTS click rate estimated from random logs";
     c.y_label = "click rate";
     for (const auto& v : rep->variants) {
-      if (v.name == "sample-posterior") continue;
+      if (v.name == "count-posterior") continue;
       const char* tag = v.name == "bts-log-frequency" ? " (freq)" : " (MC)";
       for (const auto& e : v.estimates) {
         c.labels.push_back(std::string(estimator_name(e.estimator)) + tag);
@@ -205,6 +206,42 @@ int run_obd(const ObdOpts& o) {
   return kExitOk;
 }
 
+struct SimOpts {
+  std::string policy = "bts", logs = "../shared/data/obd/random/men/men.csv", out;
+  PolicyConfig cfg;
+  SimulationOptions sim;
+  bool json = false;
+};
+
+int run_simulate(SimOpts o) {
+  LogColumns cols;
+  auto logs = read_logged_feedback(o.logs, cols);
+  if (!logs.is_ok()) return report_error("campaign simulate", logs.status());
+  const auto table = fit_reward_table(*logs, 20.0);
+  o.cfg.n_actions = logs->n_actions;
+  if (o.policy == "linucb" || o.policy == "lints") o.cfg.dim = 1;  // no user context: a constant feature
+  auto policy = make_policy(o.policy, o.cfg);
+  if (!policy.is_ok()) return report_error("campaign simulate", policy.status());
+  auto res = simulate_policy(**policy, table, logs->n_positions, o.sim);
+  if (!res.is_ok()) return report_error("campaign simulate", res.status());
+  if (!o.out.empty()) {
+    Status st = write_logged_feedback(o.out, res->log);
+    if (!st.is_ok()) return report_error("campaign simulate", st);
+  }
+  if (o.json) {
+    print_json({{"policy", o.policy}, {"click_table_from", o.logs}, {"events", o.sim.events},
+                {"slate", o.sim.slate}, {"ctr", res->ctr}, {"expected_ctr", res->expected_ctr},
+                {"best_fixed_ctr", res->best_fixed_ctr}, {"log", o.out}});
+    return kExitOk;
+  }
+  std::printf("policy %s, %d slates of %d items, click rates per (slot, item) fitted on %s\n", o.policy.c_str(),
+              o.sim.events, o.sim.slate, o.logs.c_str());
+  std::printf("%-22s %10s\n%-22s %10.5f\n%-22s %10.5f\n%-22s %10.5f\n", "", "CTR", "observed", res->ctr,
+              "expected (no noise)", res->expected_ctr, "best fixed slate", res->best_fixed_ctr);
+  if (!o.out.empty()) std::printf("log with propensities written to %s\n", o.out.c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 void register_campaign(CLI::App& app, CliState& state) {
@@ -247,6 +284,21 @@ void register_campaign(CLI::App& app, CliState& state) {
   c2->add_option("--chart", obd->chart, "Write the estimates vs the on-policy value as an SVG chart");
   c2->add_flag("--json", obd->json, "Machine-readable output");
   c2->callback([&state, obd] { state.exit_code = run_obd(*obd); });
+
+  auto sim = std::make_shared<SimOpts>();
+  auto* c3 = cmd->add_subcommand("simulate", "Run a bandit policy (egreedy, ucb1, bts, linucb, lints) against "
+                                             "click rates fitted on a log; write its own log with propensities");
+  c3->add_option("--policy", sim->policy, "egreedy, ucb1, bts, linucb or lints")->capture_default_str();
+  c3->add_option("--logs", sim->logs, "Log whose per-(slot, item) click rates drive the simulation")->capture_default_str();
+  c3->add_option("--events", sim->sim.events, "Slates to show")->capture_default_str();
+  c3->add_option("--slate", sim->sim.slate, "Items per slate")->capture_default_str();
+  c3->add_option("--epsilon", sim->cfg.epsilon, "egreedy exploration rate")->capture_default_str();
+  c3->add_option("--discount", sim->cfg.discount, "bts: decay of past counts per update (1 = none)")->capture_default_str();
+  c3->add_option("--propensity-sims", sim->cfg.propensity_sims, "Monte-Carlo draws per logged propensity")->capture_default_str();
+  c3->add_option("--seed", sim->sim.seed, "Random seed")->capture_default_str();
+  c3->add_option("--out", sim->out, "Write the policy's log (item_id, position, click, propensity_score)");
+  c3->add_flag("--json", sim->json, "Machine-readable output");
+  c3->callback([&state, sim] { state.exit_code = run_simulate(*sim); });
 
   register_campaign_more(cmd, state);
 }

@@ -80,7 +80,8 @@ std::vector<double> fit_reward_table(const LoggedFeedback& logs, double prior_st
 }
 
 Result<OpeInputs> make_ope_inputs(const LoggedFeedback& logs, const std::vector<double>& dist,
-                                  const std::vector<double>& q_table, uint64_t seed) {
+                                  const std::vector<double>& q_table, uint64_t seed,
+                                  double refit_prior) {
   const int K = logs.n_actions, P = logs.n_positions;
   const size_t cells = static_cast<size_t>(K) * P;
   if (dist.size() != cells)
@@ -121,10 +122,18 @@ Result<OpeInputs> make_ope_inputs(const LoggedFeedback& logs, const std::vector<
     in.q_logged.resize(n);
     in.q_policy.resize(n);
   }
+  if (refit_prior >= 0 && !q_table.empty()) {
+    in.refit_prior = refit_prior;
+    in.n_actions = K;
+    in.n_slots = P;
+    in.dist = dist;
+    in.cell.resize(n);
+  }
   Rng rng(seed);
   for (size_t i = 0; i < n; ++i) {
     const int j = logs.position[i], a = logs.action[i];
     const size_t cell = static_cast<size_t>(j) * K + a;
+    if (!in.cell.empty()) in.cell[i] = static_cast<int32_t>(cell);
     in.weight[i] = dist[cell] / logs.propensity[i];
     const double u = rng.uniform_f64();
     const double* c = &cdf[static_cast<size_t>(j) * K];

@@ -58,6 +58,28 @@ double tv_distance(const std::vector<double>& p, const std::vector<double>& q, i
   return tv / P;
 }
 
+// Per-item Beta means mu_a (prior strength m) such that Monte-Carlo BTS shows
+// each item as often as the BTS logs do: multiplicative updates of mu_a by the
+// ratio of logged to simulated exposure.
+std::vector<double> fit_means_to_exposure(const std::vector<double>& freq, int K, int P, double m,
+                                          double ctr, int iters, int n_sim, uint64_t seed) {
+  std::vector<double> mu(K, ctr), a(K), b(K), target(K, 0.0);
+  for (int j = 0; j < P; ++j)
+    for (int i = 0; i < K; ++i) target[i] += freq[static_cast<size_t>(j) * K + i];
+  for (int it = 0; it < iters; ++it) {
+    for (int i = 0; i < K; ++i) a[i] = m * mu[i], b[i] = m * (1 - mu[i]);
+    Rng rng(seed + it);
+    auto d = bts_slot_probabilities(a, b, P, n_sim, rng);
+    for (int i = 0; i < K; ++i) {
+      double sim = 0;
+      for (int j = 0; j < P; ++j) sim += d[static_cast<size_t>(j) * K + i];
+      const double ratio = (target[i] + 1e-4) / (sim + 1e-4);
+      mu[i] = std::clamp(mu[i] * std::pow(ratio, 0.3 * 30.0 / std::sqrt(m) + 0.02), 1e-5, 0.5);
+    }
+  }
+  return mu;
+}
+
 }  // namespace
 
 Result<ObdReport> run_obd_protocol(const ObdOptions& opt, ThreadPool* pool) {
@@ -101,31 +123,50 @@ Result<ObdReport> run_obd_protocol(const ObdOptions& opt, ThreadPool* pool) {
   auto add_variant = [&](ObdVariant v) -> Status {
     v.log_likelihood = mean_log_likelihood(bts, v.dist, K);
     v.tv_to_frequency = tv_distance(v.dist, freq, K, P);
-    ML_ASSIGN_OR_RETURN(OpeInputs in, make_ope_inputs(rnd, v.dist, q, opt.seed + 5));
+    ML_ASSIGN_OR_RETURN(OpeInputs in, make_ope_inputs(rnd, v.dist, q, opt.seed + 5, opt.reward_prior));
     ML_ASSIGN_OR_RETURN(v.estimates, evaluate(in, oo, pool));
     for (const auto& e : v.estimates)
       v.relative_error.push_back(std::fabs(e.value - rep.on_policy.value) / rep.on_policy.value);
     rep.variants.push_back(std::move(v));
     return Status::ok();
   };
+  // Main variant: a genuine Bernoulli-TS policy (top 3 of Beta draws) whose
+  // per-item Beta means are fitted so its exposure matches the BTS logs; the
+  // prior strength m is picked by the likelihood of the logged slot choices.
+  double fit_m = 0, fit_ll = -1e300;
+  std::vector<double> fit_mu;
+  for (double m : {300.0, 1000.0, 3000.0, 10000.0, 30000.0}) {
+    auto mu = fit_means_to_exposure(freq, K, P, m, ctr, 25, 3000, opt.seed + 17);
+    std::vector<double> a(K), b(K);
+    for (int i = 0; i < K; ++i) a[i] = m * mu[i], b[i] = m * (1 - mu[i]);
+    Rng rng(opt.seed + 19);
+    double ll = mean_log_likelihood(bts, bts_slot_probabilities(a, b, P, fit_sims, rng), K);
+    if (ll > fit_ll) fit_ll = ll, fit_m = m, fit_mu = mu;
+  }
   ObdVariant fitted;
   fitted.name = "fitted-posterior";
-  fitted.scale = best_s;
-  fitted.prior_strength = best_m;
+  fitted.scale = 0;
+  fitted.prior_strength = fit_m;
   fitted.description =
-      "Monte-Carlo BTS, Beta(m*ctr + s*clicks, m*(1-ctr) + s*non-clicks) from the BTS logs, "
-      "(m, s) fitted by likelihood of BTS's logged slot choices";
-  fitted.dist = bts_distribution_from_counts(bts, best_s, best_m * ctr, best_m * (1 - ctr), P,
-                                             opt.n_sim, opt.seed + 11);
+      "Monte-Carlo BTS with Beta(m*mu_a, m*(1-mu_a)); mu_a fitted so simulated exposure matches the "
+      "BTS logs, m by likelihood of BTS's logged slot choices";
+  {
+    std::vector<double> a(K), b(K);
+    for (int i = 0; i < K; ++i) a[i] = fit_m * fit_mu[i], b[i] = fit_m * (1 - fit_mu[i]);
+    Rng rng(opt.seed + 11);
+    fitted.dist = bts_slot_probabilities(a, b, P, opt.n_sim, rng);
+  }
   ML_RETURN_IF_ERROR(add_variant(std::move(fitted)));
-  ObdVariant sample;
-  sample.name = "sample-posterior";
-  sample.scale = 1.0;
-  sample.prior_strength = opt.alpha0 + opt.beta0;
-  sample.description =
-      "Monte-Carlo BTS, Beta(1 + clicks, 1 + non-clicks) from the 10,000 BTS rows (flat prior, s = 1)";
-  sample.dist = bts_distribution_from_counts(bts, 1.0, opt.alpha0, opt.beta0, P, opt.n_sim, opt.seed + 13);
-  ML_RETURN_IF_ERROR(add_variant(std::move(sample)));
+  ObdVariant counts;
+  counts.name = "count-posterior";
+  counts.scale = best_s;
+  counts.prior_strength = best_m;
+  counts.description =
+      "Monte-Carlo BTS, Beta(m*ctr + s*clicks, m*(1-ctr) + s*non-clicks) from the BTS logs' own click "
+      "counts, (m, s) fitted by likelihood of BTS's logged slot choices";
+  counts.dist = bts_distribution_from_counts(bts, best_s, best_m * ctr, best_m * (1 - ctr), P,
+                                             opt.n_sim, opt.seed + 13);
+  ML_RETURN_IF_ERROR(add_variant(std::move(counts)));
   ObdVariant fr;
   fr.name = "bts-log-frequency";
   fr.scale = 0;

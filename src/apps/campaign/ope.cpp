@@ -28,6 +28,8 @@ Result<Estimator> parse_estimator(const std::string& name) {
 
 namespace {
 
+__extension__ typedef unsigned __int128 u128;
+
 // Every estimator is a ratio of sums over rows; one pass fills them all.
 struct Sums {
   double n = 0, match = 0, match_r = 0, w = 0, wr = 0, qp = 0, dr = 0, w_pos = 0;
@@ -99,6 +101,40 @@ uint64_t mix(uint64_t seed, uint64_t b) {
   return z ^ (z >> 31);
 }
 
+// DM and DR of one replicate with the reward table refitted on it. Both only
+// need per-cell sums: with q the refitted table, DM = sum_j N_j qpol_j / N and
+// DR = DM + sum_cell (sum c w r - q_cell sum c w) / N.
+void refit_model_terms(const OpeInputs& in, const std::vector<uint16_t>& count, Sums& s) {
+  const int K = in.n_actions, P = in.n_slots;
+  const size_t cells = static_cast<size_t>(K) * P;
+  std::vector<double> cnt(cells, 0.0), sr(cells, 0.0), sw(cells, 0.0), swr(cells, 0.0);
+  for (size_t i = 0; i < count.size(); ++i) {
+    const double c = count[i];
+    if (c == 0) continue;
+    const size_t cell = static_cast<size_t>(in.cell[i]);
+    cnt[cell] += c;
+    sr[cell] += c * in.reward[i];
+    sw[cell] += c * in.weight[i];
+    swr[cell] += c * in.weight[i] * in.reward[i];
+  }
+  double qp = 0, corr = 0;
+  for (int j = 0; j < P; ++j) {
+    double nj = 0, rj = 0;
+    for (int a = 0; a < K; ++a) nj += cnt[static_cast<size_t>(j) * K + a], rj += sr[static_cast<size_t>(j) * K + a];
+    const double prior = nj > 0 ? rj / nj : 0.0;
+    double qpol = 0;
+    for (int a = 0; a < K; ++a) {
+      const size_t cell = static_cast<size_t>(j) * K + a;
+      const double q = (sr[cell] + in.refit_prior * prior) / (cnt[cell] + in.refit_prior);
+      qpol += in.dist[cell] * q;
+      corr += swr[cell] - q * sw[cell];
+    }
+    qp += nj * qpol;
+  }
+  s.qp = qp;
+  s.dr = qp + corr;
+}
+
 }  // namespace
 
 double point_estimate(Estimator e, const OpeInputs& in, const uint32_t* idx, size_t n) {
@@ -125,12 +161,38 @@ Result<std::vector<Estimate>> evaluate(const OpeInputs& in, const OpeOptions& op
   }
   const int B = opt.n_bootstrap;
   std::vector<Sums> reps(B);
+  // Each replicate draws n row indices into a count per row (a small array
+  // that stays in cache), then sums the rows once in order with those counts:
+  // the same resample as drawing indices, without random reads of the data.
+  const bool has_match = !in.match.empty();
+  const bool refit = has_q && in.refit_prior >= 0 && in.cell.size() == n;
   auto run = [&](int64_t begin, int64_t end, int) {
-    std::vector<uint32_t> idx(n);
+    std::vector<uint16_t> count(n);
     for (int64_t b = begin; b < end; ++b) {
       Rng rng(mix(opt.seed, static_cast<uint64_t>(b)));
-      for (size_t t = 0; t < n; ++t) idx[t] = static_cast<uint32_t>(rng.below(n));
-      reps[b] = sum_rows(in, idx.data(), n);
+      std::fill(count.begin(), count.end(), 0);
+      for (size_t t = 0; t < n; ++t) {
+        // Lemire's multiply-shift range reduction (bias < n / 2^64).
+        const uint64_t i = static_cast<uint64_t>((static_cast<u128>(rng.next_u64()) * n) >> 64);
+        ++count[i];
+      }
+      Sums s;
+      for (size_t i = 0; i < n; ++i) {
+        const double c = count[i];
+        if (c == 0) continue;
+        const double w_i = in.weight[i], r = in.reward[i];
+        s.n += c;
+        s.w += c * w_i;
+        s.wr += c * w_i * r;
+        s.w_pos += w_i > 0 ? c : 0.0;
+        if (has_match && in.match[i]) s.match += c, s.match_r += c * r;
+        if (has_q) {
+          s.qp += c * in.q_policy[i];
+          s.dr += c * (in.q_policy[i] + w_i * (r - in.q_logged[i]));
+        }
+      }
+      if (refit) refit_model_terms(in, count, s);
+      reps[b] = s;
     }
   };
   if (pool && B > 1) pool->parallel_for(B, run, 1);

@@ -152,8 +152,12 @@ std::string render_interval_chart(const IntervalChart& c) {
     if (std::isfinite(c.value[i]))
       s += "<circle cx=\"" + fmt("%.1f", x) + "\" cy=\"" + fmt("%.1f", f.py(c.value[i])) +
            "\" r=\"5\" fill=\"#1f77b4\"/>\n";
-    s += "<text x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", kH - kB + 18) +
-         "\" text-anchor=\"middle\">" + esc(c.labels[i]) + "</text>\n";
+    if (n > 5)  // slanted labels so long names do not overlap
+      s += "<text transform=\"translate(" + fmt("%.1f", x + 4) + "," + fmt("%.1f", kH - kB + 12) +
+           ") rotate(-30)\" text-anchor=\"end\" font-size=\"10\">" + esc(c.labels[i]) + "</text>\n";
+    else
+      s += "<text x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", kH - kB + 18) +
+           "\" text-anchor=\"middle\">" + esc(c.labels[i]) + "</text>\n";
   }
   return s + "</svg>\n";
 }

@@ -238,3 +238,64 @@ TEST(CampaignBandit, BadInputIsRejected) {
   EXPECT_FALSE(lin->update(std::vector<double>{1.0, INFINITY}, 0, 1.0).is_ok());
   EXPECT_FALSE(lin->action_distribution(std::vector<double>{1.0, 2.0}, 1, rng, 0).is_ok());
 }
+
+#include "marketlm/apps/campaign/bandit_sim.h"
+
+TEST(CampaignBandit, SimulatedLogsCarryPropensitiesThatMakeIpsUnbiased) {
+  // Two slots, four items; epsilon-greedy logs exact propensities, so IPS of
+  // the uniform policy on its log estimates the uniform policy's true CTR.
+  std::vector<double> ctr = {0.1, 0.5, 0.2, 0.3, 0.05, 0.25, 0.1, 0.15};
+  PolicyConfig c;
+  c.n_actions = 4;
+  c.epsilon = 0.3;
+  auto p = make_policy("egreedy", c);
+  ASSERT_TRUE(p.is_ok());
+  SimulationOptions o;
+  o.events = 20000;
+  o.slate = 2;
+  auto res = simulate_policy(**p, ctr, 2, o);
+  ASSERT_TRUE(res.is_ok()) << res.status().to_string();
+  EXPECT_EQ(res->log.size(), 40000u);
+  // Item 1 takes slot 1 (0.5); slot 2 gets the best remaining item, 3 (0.15).
+  EXPECT_NEAR(res->best_fixed_ctr, (0.5 + 0.15) / 2, 1e-12);
+  EXPECT_LE(res->expected_ctr, res->best_fixed_ctr);
+  std::vector<double> uniform(8, 0.25);
+  auto in = make_ope_inputs(res->log, uniform, {}, 0);
+  ASSERT_TRUE(in.is_ok());
+  OpeOptions oo;
+  oo.estimators = {Estimator::kIps};
+  oo.n_bootstrap = 100;
+  auto est = evaluate(*in, oo, nullptr);
+  ASSERT_TRUE(est.is_ok());
+  const double truth = (0.1 + 0.5 + 0.2 + 0.3 + 0.05 + 0.25 + 0.1 + 0.15) / 8;
+  EXPECT_NEAR((*est)[0].value, truth, 4 * (*est)[0].std_error);
+  EXPECT_FALSE(simulate_policy(**p, ctr, 2, SimulationOptions{10, 3, 0}).is_ok());
+  EXPECT_FALSE(simulate_policy(**p, {0.5}, 2, o).is_ok());
+}
+
+TEST(CampaignBandit, DiscountedThompsonSamplingFollowsAChangeInClickRates) {
+  // Arm 0 is better for 3000 steps, then arm 1; count how often each policy
+  // picks the new best arm over the last 1000 steps.
+  auto run = [](double discount) {
+    PolicyConfig c;
+    c.n_actions = 2;
+    c.discount = discount;
+    c.propensity_sims = 1;
+    auto p = make_policy("bts", c);
+    EXPECT_TRUE(p.is_ok());
+    Rng rng(42);
+    std::vector<double> none;
+    int late_best = 0;
+    for (int t = 0; t < 4000; ++t) {
+      const double rate[2] = {t < 3000 ? 0.6 : 0.3, t < 3000 ? 0.3 : 0.6};
+      auto s = (*p)->select(none, 1, rng);
+      const int a = s->items[0];
+      EXPECT_TRUE((*p)->update(none, a, rng.uniform_f64() < rate[a] ? 1.0 : 0.0).is_ok());
+      if (t >= 3000) late_best += a == 1;
+    }
+    return late_best;
+  };
+  const int stationary = run(1.0), discounted = run(0.99);
+  EXPECT_GT(discounted, 800);
+  EXPECT_GT(discounted, stationary + 200);
+}

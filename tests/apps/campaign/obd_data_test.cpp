@@ -37,7 +37,7 @@ TEST(CampaignObdData, ProtocolReproducesCountsAndCoversTheOnPolicyValue) {
   EXPECT_EQ(ips.estimator, Estimator::kIps);
   EXPECT_LE(ips.ci_low, rep->on_policy.value);
   EXPECT_GE(ips.ci_high, rep->on_policy.value);
-  // The fitted Monte-Carlo posterior explains BTS's choices better than the flat one.
+  // The exposure-fitted Monte-Carlo posterior explains BTS's choices better than the count one.
   EXPECT_GT(rep->variants[0].log_likelihood, rep->variants[1].log_likelihood);
 }
 

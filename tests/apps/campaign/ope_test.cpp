@@ -199,3 +199,24 @@ TEST(CampaignOpe, ReadLoggedFeedbackValidatesColumns) {
 
   EXPECT_FALSE(read_logged_feedback(write("e.csv", "item_id,position,click,propensity_score\n"), cols).is_ok());
 }
+
+TEST(CampaignOpe, RefittingTheRewardModelWidensDmIntervalsAndKeepsPointValues) {
+  Synthetic s;
+  auto lf = s.log(3000, 21);
+  auto q = fit_reward_table(lf, 20.0);
+  auto fixed = make_ope_inputs(lf, s.pe, q, 1);
+  auto refit = make_ope_inputs(lf, s.pe, q, 1, 20.0);
+  ASSERT_TRUE(fixed.is_ok() && refit.is_ok());
+  OpeOptions opt;
+  opt.estimators = {Estimator::kDm, Estimator::kDr};
+  opt.n_bootstrap = 200;
+  auto a = evaluate(*fixed, opt, nullptr), b = evaluate(*refit, opt, nullptr);
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  EXPECT_DOUBLE_EQ((*a)[0].value, (*b)[0].value);
+  EXPECT_DOUBLE_EQ((*a)[1].value, (*b)[1].value);
+  // With q fixed, DM's rows all carry the same number: zero-width interval.
+  EXPECT_NEAR((*a)[0].ci_high - (*a)[0].ci_low, 0.0, 1e-12);
+  EXPECT_GT((*b)[0].ci_high - (*b)[0].ci_low, 0.005);
+  EXPECT_LE((*b)[0].ci_low, s.truth());
+  EXPECT_GE((*b)[0].ci_high, s.truth());
+}

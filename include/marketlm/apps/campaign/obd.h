@@ -5,13 +5,14 @@
 //
 // The BTS policy's action distribution is not in the random logs. We rebuild
 // it by Monte-Carlo simulation of Bernoulli TS (draw theta_a ~ Beta, show the
-// top 3) with Beta parameters taken from the BTS logs: alpha_a = m * ctr +
-// s * clicks_a, beta_a = m * (1 - ctr) + s * (impressions_a - clicks_a), where
-// ctr is the BTS logs' click rate, m the strength of the prior and s how much
-// more data the production posterior had than this 10,000-row sample. (m, s)
-// are fitted by maximum likelihood of the slots BTS actually chose in its
-// logs. The flat-prior posterior of the sample (m = 2, s = 1) and the
-// empirical slot frequencies of the BTS logs are reported too.
+// top 3), with Beta parameters implied by the BTS logs, in two ways:
+//  - fitted-posterior: Beta(m * mu_a, m * (1 - mu_a)) with the per-item means
+//    mu_a fitted so that simulated BTS shows each item as often as the BTS
+//    logs do, and the strength m chosen by the likelihood of the logged slots;
+//  - count-posterior: Beta(m * ctr + s * clicks_a, m * (1 - ctr) + s *
+//    non-clicks_a) from the BTS logs' own click counts, (m, s) by likelihood.
+// The plain slot frequencies of the BTS logs (the time-averaged policy, no
+// simulation) are reported as a third variant.
 #pragma once
 
 #include <string>

@@ -51,14 +51,24 @@ Result<LoggedFeedback> read_logged_feedback(const std::string& path, const LogCo
 struct OpeInputs {
   std::vector<double> reward, weight, q_logged, q_policy;
   std::vector<uint8_t> match;
+  // Optional: refit the per-(slot, item) reward table inside every bootstrap
+  // replicate, so DM's and DR's intervals include the model's own variance.
+  // Set by make_ope_inputs when refit_prior >= 0.
+  std::vector<int32_t> cell;   // slot * n_actions + item of each row
+  int n_actions = 0, n_slots = 0;
+  std::vector<double> dist;    // evaluation policy, [slot * n_actions + item]
+  double refit_prior = -1;     // prior strength used by fit_reward_table; < 0 = no refit
   size_t size() const { return reward.size(); }
 };
 
 // Context-free evaluation policy given as slot probabilities dist[j * K + a]
 // (the same for every row), a reward table q[j * K + a] (may be empty: no
-// DM/DR), and a seed for replay's draws.
+// DM/DR), and a seed for replay's draws. When q_table is
+// fit_reward_table(logs, refit_prior), pass that prior as refit_prior so the
+// bootstrap refits the table in every replicate.
 Result<OpeInputs> make_ope_inputs(const LoggedFeedback& logs, const std::vector<double>& dist,
-                                  const std::vector<double>& q_table, uint64_t seed);
+                                  const std::vector<double>& q_table, uint64_t seed,
+                                  double refit_prior = -1);
 
 // A smoothed per-(slot, action) mean reward, fitted on logs: the reward model
 // for DM and DR. Cells shrink toward the slot mean with `prior_strength` pseudo-rows.
