@@ -257,7 +257,8 @@ Result<GenerationConfig> generation_config_from_json(std::string_view json_text)
 }
 
 std::string generation_config_to_json(const GenerationConfig& config) {
-  return to_json_obj(config).dump(2) + "\n";
+  // replace: a string field holding invalid UTF-8 must not throw
+  return to_json_obj(config).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<GenerationConfig> load_generation_config(const std::string& path) {

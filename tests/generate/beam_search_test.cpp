@@ -80,11 +80,11 @@ void expect_matches_brute_force(int vocab, int max_new, float lp, int n_return) 
   EXPECT_GT(d.copy_calls, 0);  // beams were forked
 }
 
-TEST(BeamSearch, MatchesBruteForceLengthPenalty1) { expect_matches_brute_force(3, 3, 1.0f, 5); }
-TEST(BeamSearch, MatchesBruteForceNoLengthPenalty) { expect_matches_brute_force(3, 4, 0.0f, 6); }
-TEST(BeamSearch, MatchesBruteForceLengthPenalty2) { expect_matches_brute_force(4, 3, 2.0f, 4); }
+TEST(GenBeamSearch, MatchesBruteForceLengthPenalty1) { expect_matches_brute_force(3, 3, 1.0f, 5); }
+TEST(GenBeamSearch, MatchesBruteForceNoLengthPenalty) { expect_matches_brute_force(3, 4, 0.0f, 6); }
+TEST(GenBeamSearch, MatchesBruteForceLengthPenalty2) { expect_matches_brute_force(4, 3, 2.0f, 4); }
 
-TEST(BeamSearch, NarrowBeamsStillReturnValidScoredSequences) {
+TEST(GenBeamSearch, NarrowBeamsStillReturnValidScoredSequences) {
   // With few beams the result need not be optimal, but every returned score
   // must be the true score of its sequence, sorted best first.
   const std::vector<int32_t> prompt{3};
@@ -121,7 +121,7 @@ TEST(BeamSearch, NarrowBeamsStillReturnValidScoredSequences) {
   }
 }
 
-TEST(BeamSearch, FindsWhatGreedyMisses) {
+TEST(GenBeamSearch, FindsWhatGreedyMisses) {
   // From 0, greedy takes 1 (p .55) but every continuation of 1 is flat (p 1/3);
   // 2 (p .45) is followed by a near-certain 2. Two beams find [2, 2].
   std::vector<float> table{-10.0f, 1.0f, 0.8f,  //
@@ -140,7 +140,7 @@ TEST(BeamSearch, FindsWhatGreedyMisses) {
   EXPECT_EQ(rb->sequences[0].token_ids, (std::vector<int32_t>{2, 2}));
 }
 
-TEST(BeamSearch, EarlyStoppingStopsSooner) {
+TEST(GenBeamSearch, EarlyStoppingStopsSooner) {
   GenerationConfig c;
   c.max_new_tokens = 10;
   c.num_beams = 3;
@@ -158,7 +158,7 @@ TEST(BeamSearch, EarlyStoppingStopsSooner) {
   EXPECT_LE(calls[1], calls[2]);
 }
 
-TEST(BeamSearch, ProcessorsApplyPerBeam) {
+TEST(GenBeamSearch, ProcessorsApplyPerBeam) {
   HashDecoder d(6, 64, 4);
   GenerationConfig c;
   c.max_new_tokens = 4;  // 4 tokens left after the bans: 1, 2, 4, 5
@@ -178,7 +178,7 @@ TEST(BeamSearch, ProcessorsApplyPerBeam) {
   }
 }
 
-TEST(BeamSearch, RejectsStreamingAndTooManyReturns) {
+TEST(GenBeamSearch, RejectsStreamingAndTooManyReturns) {
   HashDecoder d(6, 64, 4);
   GenerationConfig c;
   c.max_new_tokens = 4;
@@ -188,6 +188,47 @@ TEST(BeamSearch, RejectsStreamingAndTooManyReturns) {
   EXPECT_FALSE(generate(d, {1}, c, h).is_ok());
   c.num_return_sequences = 3;
   EXPECT_FALSE(generate(d, {1}, c).is_ok());
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenBeamSearch, ForceWordsAppearInEveryBeam) {
+  const std::vector<std::vector<std::vector<int32_t>>> words{{{4, 5}}, {{2}}};
+  HashDecoder d(7, 64, 3);
+  GenerationConfig c;
+  c.max_new_tokens = 5;
+  c.num_beams = 3;
+  c.num_return_sequences = 3;
+  c.eos_token_id = {0};
+  c.force_words_ids = words;
+  auto r = generate(d, {1}, c);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  for (const auto& s : r->sequences) {
+    std::vector<int32_t> g = s.token_ids;
+    EXPECT_TRUE(s.force_words_met);
+    EXPECT_NE(std::find(g.begin(), g.end(), 2), g.end());
+    EXPECT_NE(std::search(g.begin(), g.end(), words[0][0].begin(), words[0][0].end()), g.end());
+  }
+}
+
+TEST(GenGenerateJson, OutputSerialises) {
+  GenerationOutput out;
+  out.prompt_tokens = 2;
+  GeneratedSequence s;
+  s.text = "hi \xFF";
+  s.token_ids = {1, 2};
+  s.finish_reason = FinishReason::kStopString;
+  s.tokens = {{1, -0.5f, {{1, -0.5f}, {3, -1.5f}}}, {2, -0.25f, {}}};
+  out.sequences.push_back(s);
+  const std::string j = generation_output_to_json(out);
+  EXPECT_NE(j.find("\"finish_reason\":\"stop_string\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"token_ids\":[1,2]"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"top\":[{\"logprob\":-0.5,\"token\":1}"), std::string::npos) << j;
+  EXPECT_NE(j.find("hi \xEF\xBF\xBD"), std::string::npos) << j;  // bad byte replaced, no throw
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ void expect_invalid(const GenerationConfig& c, const std::string& field) {
   EXPECT_NE(s.message().find(field), std::string::npos) << s.message();
 }
 
-TEST(GenerationConfig, DefaultsAreValidAndMatchHf) {
+TEST(GenGenerationConfig, DefaultsAreValidAndMatchHf) {
   GenerationConfig c;
   EXPECT_TRUE(c.validate().is_ok());
   EXPECT_EQ(c.max_length, 20);
@@ -25,7 +25,7 @@ TEST(GenerationConfig, DefaultsAreValidAndMatchHf) {
   EXPECT_EQ(c.new_token_budget(5), 7);
 }
 
-TEST(GenerationConfig, RejectsBadAndContradictorySettings) {
+TEST(GenGenerationConfig, RejectsBadAndContradictorySettings) {
   GenerationConfig c;
   c.do_sample = true;
   c.temperature = 0.0f;
@@ -84,7 +84,7 @@ TEST(GenerationConfig, RejectsBadAndContradictorySettings) {
   EXPECT_EQ(c.validate().code(), StatusCode::kUnimplemented);
 }
 
-TEST(GenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
+TEST(GenGenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
   auto r = generation_config_from_json(R"({"_from_model_config": true, "bos_token_id": 50256,
       "eos_token_id": 50256, "transformers_version": "4.26.0"})");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -95,7 +95,7 @@ TEST(GenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
   EXPECT_NE(out.find("\"_from_model_config\": true"), std::string::npos) << out;
 }
 
-TEST(GenerationConfig, RoundTripsEveryField) {
+TEST(GenGenerationConfig, RoundTripsEveryField) {
   GenerationConfig c;
   c.max_new_tokens = 33;
   c.min_new_tokens = 2;
@@ -139,13 +139,13 @@ TEST(GenerationConfig, RoundTripsEveryField) {
   EXPECT_EQ(rb->num_beams, 4);
 }
 
-TEST(GenerationConfig, HfForceWordsFlatForm) {
+TEST(GenGenerationConfig, HfForceWordsFlatForm) {
   auto r = generation_config_from_json(R"({"force_words_ids": [[1, 2], [3]]})");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->force_words_ids, (std::vector<std::vector<std::vector<int32_t>>>{{{1, 2}}, {{3}}}));
 }
 
-TEST(GenerationConfig, JsonErrorsNameTheField) {
+TEST(GenGenerationConfig, JsonErrorsNameTheField) {
   auto r = generation_config_from_json(R"({"temperature": "hot"})");
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("temperature"), std::string::npos) << r.status().message();
@@ -162,7 +162,7 @@ TEST(GenerationConfig, JsonErrorsNameTheField) {
   EXPECT_FALSE(r.is_ok());
 }
 
-TEST(GenerationConfig, SaveAndLoadFile) {
+TEST(GenGenerationConfig, SaveAndLoadFile) {
   const auto dir = std::filesystem::temp_directory_path() / "marketlm_gen_cfg_test";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "generation_config.json").string();
