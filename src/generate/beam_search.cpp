@@ -125,7 +125,11 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
     std::vector<Candidate> cands;
     std::vector<std::vector<TokenLogprob>> tops(beams.size());
     for (size_t b = 0; b < beams.size(); ++b) {
-      log_softmax(std::span<const float>(rows.data() + b * v, v), lp);
+      std::span<const float> row(rows.data() + b * v, v);
+      if (std::any_of(row.begin(), row.end(), [](float x) { return std::isnan(x); }))
+        return failed_precondition("generate: the model returned NaN logits for beam " + std::to_string(b) +
+                                   " at new token " + std::to_string(step));
+      log_softmax(row, lp);
       std::vector<int32_t> hist = req.prompt;
       hist.insert(hist.end(), beams[b].gen.begin(), beams[b].gen.end());
       processors.apply(lp, TokenHistory{hist, plen});

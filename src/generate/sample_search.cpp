@@ -169,6 +169,9 @@ Result<GenerationOutput> SamplingRun::run() {
       Seq& q = seqs_[s];
       if (!q.live) continue;
       std::copy(rows_.begin() + s * v_, rows_.begin() + (s + 1) * v_, scores.begin());
+      if (std::any_of(scores.begin(), scores.end(), [](float x) { return std::isnan(x); }))
+        return failed_precondition("generate: the model returned NaN logits for sequence " +
+                                   std::to_string(s) + " at new token " + std::to_string(q.gen.size()));
       float lp = 0;
       std::vector<TokenLogprob> top;
       const int32_t tok = choose(s, scores, &lp, &top);

@@ -426,3 +426,29 @@ TEST(GenGenerate, RepetitionPenaltyAndNoRepeatNgramApplyToGeneration) {
 
 }  // namespace
 }  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+class NanDecoder : public testing::HistoryDecoder {
+ public:
+  using HistoryDecoder::HistoryDecoder;
+  void logits_for(const std::vector<int32_t>& h, float* out) const override {
+    for (int i = 0; i < vocab_size(); ++i) out[i] = h.size() > 2 ? std::nanf("") : 0.0f;
+  }
+};
+
+TEST(GenGenerate, NanLogitsAreAnErrorNotACrash) {
+  NanDecoder d(4, 16, 2);
+  GenerationConfig c;
+  c.max_new_tokens = 5;
+  auto r = generate(d, {1, 2}, c);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("NaN"), std::string::npos);
+  c.num_beams = 2;
+  NanDecoder b(4, 16, 2);
+  EXPECT_FALSE(generate(b, {1, 2}, c).is_ok());
+}
+
+}  // namespace
+}  // namespace marketlm
