@@ -452,3 +452,34 @@ TEST(GenGenerate, NanLogitsAreAnErrorNotACrash) {
 
 }  // namespace
 }  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenGenerate, StopStringBeforeForceWordRedraws) {
+  // Tokens: 0 "x", 1 "STOP", 2 "w" (the force word). The sampler usually says
+  // "STOP" first; such sequences lack "w" and are redrawn.
+  const std::vector<std::string> pieces{"x", "STOP", "w"};
+  std::vector<float> table{0.0f, 1.0f, -1.0f, 0.0f, 1.0f, -1.0f, 0.0f, 1.0f, -1.0f};
+  testing::TableDecoder d(3, 64, 2, table);
+  GenerationConfig c;
+  c.max_new_tokens = 6;
+  c.do_sample = true;
+  c.seed = 2;
+  c.stop_strings = {"STOP"};
+  c.force_words_ids = {{{2}}};
+  c.distinct_max_attempts = 30;
+  GenerationHooks h;
+  h.token_bytes = [pieces](int32_t id) { return pieces.at(id); };
+  auto r = generate(d, {0}, c, h);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  const auto& s = r->sequences[0];
+  EXPECT_TRUE(s.force_words_met);
+  EXPECT_NE(s.text.find('w'), std::string::npos) << s.text;
+  EXPECT_EQ(s.text.find("STOP"), std::string::npos);
+  EXPECT_GT(r->restarts, 0);
+  EXPECT_EQ(d.prefill_calls, 1);  // the spare slot held the prompt
+}
+
+}  // namespace
+}  // namespace marketlm
