@@ -150,3 +150,24 @@ TEST(GenProcessors, ChainAppliesInOrder) {
 
 }  // namespace
 }  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenProcessors, WarpersIgnoreAlreadyRemovedTokens) {
+  const float inf = std::numeric_limits<float>::infinity();
+  // After top-k, top-p works on what is left: p = .5 .3 .2 over tokens 1, 3, 4.
+  std::vector<float> s{-inf, std::log(0.5f), -inf, std::log(0.3f), std::log(0.2f)};
+  TopP(0.7f).apply(s, TokenHistory{});
+  EXPECT_EQ(s[1], std::log(0.5f));
+  EXPECT_EQ(s[3], std::log(0.3f));
+  EXPECT_EQ(s[4], -inf);
+  EXPECT_EQ(s[0], -inf);
+  std::vector<float> m{-inf, std::log(0.5f), -inf, std::log(0.3f), std::log(0.2f)};
+  MinP(0.5f).apply(m, TokenHistory{});  // threshold .25
+  EXPECT_EQ(m[3], std::log(0.3f));
+  EXPECT_EQ(m[4], -inf);
+}
+
+}  // namespace
+}  // namespace marketlm
