@@ -7,7 +7,9 @@
 // early_stopping decides when the search may stop (see is_done). One
 // difference from HF: the search starts from one live beam instead of
 // num_beams copies of the prompt with -1e9 placeholder scores, so a tiny
-// vocabulary never yields placeholder hypotheses.
+// vocabulary never yields placeholder hypotheses. A stop string ends a beam
+// the way EOS does; a candidate whose text holds a bad word (text check) is
+// skipped.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -33,6 +35,7 @@ struct Hyp {
   double score = 0;
   FinishReason reason = FinishReason::kLength;
   std::vector<GeneratedToken> info;
+  std::string cut_text;  // kStopString: the text before the stop string
 };
 
 // The n best finished hypotheses (HF BeamHypotheses).
@@ -88,6 +91,26 @@ struct Candidate {
   float logprob;
 };
 
+// Raw decoded bytes of gen (not sanitised), for stop-string and bad-word checks.
+std::string raw_text_of(const GenerationHooks& hooks, const std::vector<int32_t>& gen) {
+  if (hooks.token_bytes) {
+    std::string s;
+    for (int32_t t : gen) s += hooks.token_bytes(t);
+    return s;
+  }
+  if (hooks.decode) return hooks.decode(gen);
+  return {};
+}
+
+// The longest token prefix of gen whose text lies inside text[0, pos).
+size_t tokens_before(const GenerationHooks& hooks, const std::vector<int32_t>& gen, size_t pos) {
+  for (size_t k = gen.size(); k > 0; --k) {
+    const std::string t = raw_text_of(hooks, std::vector<int32_t>(gen.begin(), gen.begin() + k));
+    if (t.size() <= pos) return k;
+  }
+  return 0;
+}
+
 std::string text_of(const GenerationHooks& hooks, const std::vector<int32_t>& gen) {
   if (hooks.token_bytes) {
     std::string s;
@@ -119,6 +142,7 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
   const size_t n_keep = static_cast<size_t>(std::max<int>(2, 1 + static_cast<int>(cfg.eos_token_id.size())) * n_beams);
   std::vector<float> lp(v);
   bool done = false;
+  const bool text_checks = !cfg.stop_strings.empty() || !cfg.bad_words.empty();
 
   for (int step = 0; !done; ++step) {
     const int new_len = step + 1;
@@ -150,7 +174,29 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
       const Candidate& c = cands[r];
       if (cfg.is_eos(c.token)) {
         if (static_cast<int>(r) >= n_beams) continue;
-        Hyp h{beams[c.beam].gen, c.score, 0, FinishReason::kEos, beams[c.beam].info};
+        Hyp h{beams[c.beam].gen, c.score, 0, FinishReason::kEos, beams[c.beam].info, {}};
+        hyps.add(std::move(h), new_len);
+      } else if (text_checks) {
+        std::vector<int32_t> g = beams[c.beam].gen;
+        g.push_back(c.token);
+        const std::string text = raw_text_of(*req.hooks, g);
+        if (!cfg.bad_words.empty() && find_bad_word(text, cfg.bad_words) >= 0) continue;
+        size_t stop = std::string::npos;
+        for (const auto& st : cfg.stop_strings) stop = std::min(stop, text.find(st));
+        if (stop == std::string::npos) {
+          next.push_back(c);
+          continue;
+        }
+        // A stop string ends the beam like EOS (same rank rule); it is cut from the output.
+        if (static_cast<int>(r) >= n_beams) continue;
+        const size_t keep = tokens_before(*req.hooks, g, stop);
+        Hyp h{std::vector<int32_t>(g.begin(), g.begin() + keep), c.score, 0, FinishReason::kStopString, {}, {}};
+        if (want_info) {
+          h.info = beams[c.beam].info;
+          h.info.push_back({c.token, c.logprob, tops[c.beam]});
+          h.info.resize(keep);
+        }
+        h.cut_text = sanitize_utf8(std::string_view(text).substr(0, stop));
         hyps.add(std::move(h), new_len);
       } else {
         next.push_back(c);
@@ -192,7 +238,7 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
     beams = std::move(fresh);
 
     if (new_len >= req.budget) {  // out of tokens: the live beams become hypotheses
-      for (Beam& b : beams) hyps.add(Hyp{b.gen, b.sum, 0, FinishReason::kLength, b.info}, new_len);
+      for (Beam& b : beams) hyps.add(Hyp{b.gen, b.sum, 0, FinishReason::kLength, b.info, {}}, new_len);
       break;
     }
     std::vector<int> slots;
@@ -212,7 +258,8 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
                                " finished sequences but num_return_sequences=" + std::to_string(n));
   const bool has_text = req.hooks->decode || req.hooks->token_bytes;
   std::vector<std::string> texts;
-  for (const Hyp& h : ranked) texts.push_back(text_of(*req.hooks, h.gen));
+  for (const Hyp& h : ranked)
+    texts.push_back(h.reason == FinishReason::kStopString ? h.cut_text : text_of(*req.hooks, h.gen));
   // Choose n: best first, skipping near-duplicates when distinct_variants is on.
   std::vector<int> chosen, dup_of;
   std::vector<char> used(ranked.size(), 0);

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "generate/toy_decoders.h"
+#include "marketlm/generate/constraints.h"
 #include "marketlm/generate/generate.h"
 
 namespace marketlm {
@@ -229,6 +230,80 @@ TEST(GenGenerateJson, OutputSerialises) {
   EXPECT_NE(j.find("\"token_ids\":[1,2]"), std::string::npos) << j;
   EXPECT_NE(j.find("\"top\":[{\"logprob\":-0.5,\"token\":1}"), std::string::npos) << j;
   EXPECT_NE(j.find("hi \xEF\xBF\xBD"), std::string::npos) << j;  // bad byte replaced, no throw
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenBeamSearch, StopStringsEndBeamsAndAreCut) {
+  // Tokens: 0 "a", 1 "b", 2 "\n", 3 "c\n", 4 "d". Brute force over 3 new tokens where any
+  // text containing "\n" ends the sequence (scored like EOS), compared with wide beams.
+  const std::vector<std::string> pieces{"a", "b", "\n", "c\n", "d"};
+  GenerationHooks h;
+  h.token_bytes = [pieces](int32_t id) { return pieces.at(id); };
+  const int v = 5, max_new = 3;
+  int beams = v;
+  for (int i = 1; i < max_new; ++i) beams *= v;
+  HashDecoder d(v, 64, beams);
+  GenerationConfig c;
+  c.max_new_tokens = max_new;
+  c.num_beams = beams;
+  c.num_return_sequences = 6;
+  c.early_stopping = EarlyStopping::kNever;
+  c.stop_strings = {"\n"};
+  auto r = generate(d, {0}, c, h);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  // Brute force.
+  struct Item { std::string text; double score; };
+  std::vector<Item> all;
+  std::function<void(std::vector<int32_t>&, double)> walk = [&](std::vector<int32_t>& gen, double sum) {
+    std::vector<int32_t> hist{0};
+    hist.insert(hist.end(), gen.begin(), gen.end());
+    std::vector<float> lp(v);
+    log_softmax(d.logits_of(hist), lp);
+    for (int32_t t = 0; t < v; ++t) {
+      gen.push_back(t);
+      std::string text;
+      for (int32_t x : gen) text += pieces[x];
+      const double s = sum + lp[t];
+      const int len = static_cast<int>(gen.size());
+      const size_t stop = text.find('\n');
+      if (stop != std::string::npos) all.push_back({text.substr(0, stop), s / len});
+      else if (len == max_new) all.push_back({text, s / len});
+      else walk(gen, s);
+      gen.pop_back();
+    }
+  };
+  std::vector<int32_t> gen;
+  walk(gen, 0.0);
+  std::stable_sort(all.begin(), all.end(), [](const Item& a, const Item& b) { return a.score > b.score; });
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(r->sequences[i].text, all[i].text) << "rank " << i;
+    EXPECT_NEAR(r->sequences[i].score, all[i].score, 1e-6) << "rank " << i;
+    EXPECT_EQ(r->sequences[i].text.find('\n'), std::string::npos);
+    if (r->sequences[i].finish_reason == FinishReason::kStopString) {
+      for (int32_t t : r->sequences[i].token_ids) EXPECT_TRUE(t == 0 || t == 1 || t == 4);
+    }
+  }
+}
+
+TEST(GenBeamSearch, BadWordTextCheckSkipsCandidates) {
+  const std::vector<std::string> pieces{"x", "ca", "t", "r", " "};
+  GenerationHooks h;
+  h.token_bytes = [pieces](int32_t id) { return pieces.at(id); };
+  HashDecoder d(5, 64, 4);
+  GenerationConfig c;
+  c.max_new_tokens = 6;
+  c.num_beams = 4;
+  c.num_return_sequences = 4;
+  c.bad_words = {"cat"};
+  c.logit_bias = {{1, 3.0f}, {2, 3.0f}};  // make "ca" + "t" tempting
+  auto r = generate(d, {0}, c, h);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  for (const auto& s : r->sequences) EXPECT_EQ(find_bad_word(s.text, {"cat"}), -1) << s.text;
 }
 
 }  // namespace
