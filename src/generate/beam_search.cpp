@@ -7,7 +7,9 @@
 // early_stopping decides when the search may stop (see is_done). One
 // difference from HF: the search starts from one live beam instead of
 // num_beams copies of the prompt with -1e9 placeholder scores, so a tiny
-// vocabulary never yields placeholder hypotheses. A stop string ends a beam
+// vocabulary never yields placeholder hypotheses. With do_sample (HF's beam
+// sampling) the warpers run on each beam's processed log-probs and the
+// candidates are drawn, not taken best first. A stop string ends a beam
 // the way EOS does; a candidate whose text holds a bad word (text check) is
 // skipped.
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include <limits>
 
 #include "generate/engine_internal.h"
+#include "marketlm/core/rng.h"
 #include "marketlm/generate/constraints.h"
 #include "marketlm/generate/distinct.h"
 #include "marketlm/generate/utf8_stream.h"
@@ -121,6 +124,30 @@ std::string text_of(const GenerationHooks& hooks, const std::vector<int32_t>& ge
   return {};
 }
 
+// Moves k candidates drawn without replacement (probability proportional to
+// exp(score)) to the front of c, in draw order. Weights are taken relative to
+// the best candidate still in the pool, so a very peaked distribution never
+// underflows to an all-zero pool.
+void sample_without_replacement(std::vector<Candidate>& c, size_t k, Rng& rng) {
+  std::vector<double> w(c.size());
+  for (size_t j = 0; j < k; ++j) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (size_t i = j; i < c.size(); ++i) mx = std::max(mx, c[i].score);
+    double total = 0;
+    for (size_t i = j; i < c.size(); ++i) total += w[i] = std::exp(c[i].score - mx);
+    const double u = rng.uniform_f64() * total;
+    double cum = 0;
+    size_t pick = j;
+    for (size_t i = j; i < c.size(); ++i) {
+      if (w[i] <= 0) continue;
+      pick = i;  // the last drawable one, should rounding run past the end
+      cum += w[i];
+      if (u < cum) break;
+    }
+    std::swap(c[j], c[pick]);
+  }
+}
+
 }  // namespace
 
 Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
@@ -137,6 +164,11 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
   ++out.prefill_calls;
 
   const ProcessorChain processors = make_processors(cfg, plen);
+  // HF keeps at least 1 + #eos tokens per beam when warping, so a beam can
+  // always continue with a non-EOS token.
+  const int min_keep = std::max(2, 1 + static_cast<int>(cfg.eos_token_id.size()));
+  const ProcessorChain warpers = cfg.do_sample ? make_warpers(cfg, min_keep) : ProcessorChain();
+  Rng rng(cfg.seed);
   Hypotheses hyps(n_beams, cfg.length_penalty, cfg.early_stopping);
   std::vector<Beam> beams(1);
   const size_t n_keep = static_cast<size_t>(std::max<int>(2, 1 + static_cast<int>(cfg.eos_token_id.size())) * n_beams);
@@ -157,6 +189,7 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
       std::vector<int32_t> hist = req.prompt;
       hist.insert(hist.end(), beams[b].gen.begin(), beams[b].gen.end());
       processors.apply(lp, TokenHistory{hist, plen});
+      if (cfg.do_sample) warpers.apply(lp, TokenHistory{hist, plen});
       if (cfg.top_logprobs > 0) tops[b] = top_logprobs(lp, cfg.top_logprobs);
       for (int t = 0; t < v; ++t)
         if (std::isfinite(lp[t])) cands.push_back({beams[b].sum + lp[t], static_cast<int>(b), t, lp[t]});
@@ -165,10 +198,18 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
       return failed_precondition("generate: every token was masked for every beam at new token " +
                                  std::to_string(step) + "; the bans leave nothing to choose");
     const size_t k = std::min(n_keep, cands.size());
-    std::partial_sort(cands.begin(), cands.begin() + k, cands.end(), [](const Candidate& a, const Candidate& c) {
+    auto better = [](const Candidate& a, const Candidate& c) {
       if (a.score != c.score) return a.score > c.score;
       return a.beam != c.beam ? a.beam < c.beam : a.token < c.token;
-    });
+    };
+    if (cfg.do_sample) {
+      // Beam sampling: draw k candidates without replacement with probability
+      // softmax(score) over all beams' candidates, then order them by score.
+      sample_without_replacement(cands, k, rng);
+      std::sort(cands.begin(), cands.begin() + k, better);
+    } else {
+      std::partial_sort(cands.begin(), cands.begin() + k, cands.end(), better);
+    }
     std::vector<Candidate> next;
     for (size_t r = 0; r < k && static_cast<int>(next.size()) < n_beams; ++r) {
       const Candidate& c = cands[r];

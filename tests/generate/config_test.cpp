@@ -80,8 +80,10 @@ TEST(GenGenerationConfig, RejectsBadAndContradictorySettings) {
   expect_invalid(c, "stop_strings");
   c = {};
   c.num_beams = 2;
-  c.do_sample = true;
-  EXPECT_EQ(c.validate().code(), StatusCode::kUnimplemented);
+  c.do_sample = true;  // beam sampling
+  EXPECT_TRUE(c.validate().is_ok());
+  c.temperature = -1.0f;
+  expect_invalid(c, "temperature");
 }
 
 TEST(GenGenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
