@@ -141,6 +141,19 @@ TEST(GenGenerationConfig, RoundTripsEveryField) {
   EXPECT_EQ(rb->num_beams, 4);
 }
 
+TEST(GenGenerationConfig, UnsupportedHfOptionsAreRejectedNotIgnored) {
+  auto r = generation_config_from_json(R"({"num_beam_groups": 2, "num_beams": 4})");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(r.status().message().find("num_beam_groups"), std::string::npos);
+  EXPECT_FALSE(generation_config_from_json(R"({"suppress_tokens": [1, 2]})").is_ok());
+  EXPECT_FALSE(generation_config_from_json(R"({"penalty_alpha": 0.6})").is_ok());
+  // Their "off" values are fine and survive a round trip.
+  r = generation_config_from_json(R"({"num_beam_groups": 1, "diversity_penalty": 0.0, "suppress_tokens": null})");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(generation_config_to_json(*r).find("num_beam_groups"), std::string::npos);
+}
+
 TEST(GenGenerationConfig, HfForceWordsFlatForm) {
   auto r = generation_config_from_json(R"({"force_words_ids": [[1, 2], [3]]})");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
