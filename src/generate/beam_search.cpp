@@ -304,24 +304,25 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
   // Choose n: best first, skipping near-duplicates when distinct_variants is on.
   std::vector<int> chosen, dup_of;
   std::vector<char> used(ranked.size(), 0);
-  for (size_t i = 0; i < ranked.size() && static_cast<int>(chosen.size()) < n; ++i) {
-    if (cfg.distinct_variants) {
-      bool dup = false;
-      for (int c : chosen) {
-        const double sim = has_text ? char_ngram_jaccard(texts[i], texts[c], cfg.distinct_ngram)
-                                    : token_ngram_jaccard(ranked[i].gen, ranked[c].gen, cfg.distinct_ngram);
-        dup = dup || sim > cfg.distinct_threshold;
-      }
-      if (dup) continue;
+  // The output index of the first chosen hypothesis that hyp i is too close to, or -1.
+  auto close_to = [&](size_t i) {
+    for (size_t c = 0; c < chosen.size(); ++c) {
+      const double sim = has_text ? char_ngram_jaccard(texts[i], texts[chosen[c]], cfg.distinct_ngram)
+                                  : token_ngram_jaccard(ranked[i].gen, ranked[chosen[c]].gen, cfg.distinct_ngram);
+      if (sim > cfg.distinct_threshold) return static_cast<int>(c);
     }
+    return -1;
+  };
+  for (size_t i = 0; i < ranked.size() && static_cast<int>(chosen.size()) < n; ++i) {
+    if (cfg.distinct_variants && close_to(i) >= 0) continue;
     chosen.push_back(static_cast<int>(i));
     dup_of.push_back(-1);
     used[i] = 1;
   }
   for (size_t i = 0; i < ranked.size() && static_cast<int>(chosen.size()) < n; ++i) {
     if (used[i]) continue;  // not enough distinct ones: fill with the best left, marked
+    dup_of.push_back(close_to(i));
     chosen.push_back(static_cast<int>(i));
-    dup_of.push_back(0);
   }
   for (size_t c = 0; c < chosen.size(); ++c) {
     const Hyp& h = ranked[chosen[c]];

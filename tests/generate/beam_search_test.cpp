@@ -9,6 +9,7 @@
 
 #include "generate/toy_decoders.h"
 #include "marketlm/generate/constraints.h"
+#include "marketlm/generate/distinct.h"
 #include "marketlm/generate/generate.h"
 
 namespace marketlm {
@@ -345,6 +346,44 @@ TEST(GenBeamSearch, BeamSamplingIsSeededAndColdLimitIsBeamSearch) {
   auto rd = generate(det, {2}, dc);
   ASSERT_TRUE(rc.is_ok() && rd.is_ok());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(rc->sequences[i].token_ids, rd->sequences[i].token_ids) << i;
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenBeamSearch, DistinctVariantsSkipNearDuplicateHypotheses) {
+  GenerationConfig c;
+  c.max_new_tokens = 4;
+  c.num_beams = 8;
+  c.num_return_sequences = 3;
+  c.distinct_variants = true;
+  c.distinct_ngram = 1;          // token sets
+  c.distinct_threshold = 0.5f;
+  HashDecoder plain_d(4, 64, 8), dist_d(4, 64, 8);
+  GenerationConfig off = c;
+  off.distinct_variants = false;
+  auto plain = generate(plain_d, {1}, off);
+  auto r = generate(dist_d, {1}, c);
+  ASSERT_TRUE(plain.is_ok() && r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->sequences[0].token_ids, plain->sequences[0].token_ids);  // the best always stays
+  bool plain_has_dup = false;  // without the option, near-duplicates come back
+  for (size_t i = 0; i < plain->sequences.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      plain_has_dup = plain_has_dup || token_ngram_jaccard(plain->sequences[i].token_ids,
+                                                           plain->sequences[j].token_ids, 1) > 0.5;
+  EXPECT_TRUE(plain_has_dup);
+  for (size_t i = 0; i < r->sequences.size(); ++i) {
+    const auto& a = r->sequences[i];
+    if (a.duplicate_of >= 0) {
+      EXPECT_LT(a.duplicate_of, static_cast<int>(i));
+      continue;
+    }
+    for (size_t j = 0; j < i; ++j)
+      EXPECT_LE(token_ngram_jaccard(a.token_ids, r->sequences[j].token_ids, 1), 0.5) << i << " vs " << j;
+  }
 }
 
 }  // namespace
