@@ -191,8 +191,18 @@ Result<GenerationOutput> run_beam_search(Decoder& dec, const Request& req) {
       processors.apply(lp, TokenHistory{hist, plen});
       if (cfg.do_sample) warpers.apply(lp, TokenHistory{hist, plen});
       if (cfg.top_logprobs > 0) tops[b] = top_logprobs(lp, cfg.top_logprobs);
+      std::vector<int32_t> ids;
       for (int t = 0; t < v; ++t)
-        if (std::isfinite(lp[t])) cands.push_back({beams[b].sum + lp[t], static_cast<int>(b), t, lp[t]});
+        if (std::isfinite(lp[t])) ids.push_back(t);
+      if (!cfg.do_sample && ids.size() > n_keep) {
+        // The global best n_keep lie within each beam's own best n_keep, so
+        // only those become candidates (V = 50k would otherwise mean 50k per beam).
+        std::nth_element(ids.begin(), ids.begin() + n_keep, ids.end(), [&](int32_t a, int32_t c) {
+          return lp[a] != lp[c] ? lp[a] > lp[c] : a < c;
+        });
+        ids.resize(n_keep);
+      }
+      for (int32_t t : ids) cands.push_back({beams[b].sum + lp[t], static_cast<int>(b), t, lp[t]});
     }
     if (cands.empty())
       return failed_precondition("generate: every token was masked for every beam at new token " +
