@@ -17,8 +17,14 @@ Status wrong_type(const std::string& key, const json& v, const std::string& expe
                           v.dump() + "; expected " + expected);
 }
 
+bool fits_int32(const json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= 2147483647u;
+  const int64_t x = v.get<int64_t>();
+  return x >= -2147483647 - 1 && x <= 2147483647;
+}
+
 Status get_int(const json& v, const std::string& key, int* out) {
-  if (!v.is_number_integer()) return wrong_type(key, v, "an integer");
+  if (!v.is_number_integer() || !fits_int32(v)) return wrong_type(key, v, "a 32-bit integer");
   *out = v.get<int>();
   return Status::ok();
 }
@@ -36,7 +42,7 @@ Status get_ids(const json& v, const std::string& key, std::vector<int32_t>* out)
   if (!v.is_array()) return wrong_type(key, v, "a list of token ids");
   out->clear();
   for (const auto& e : v) {
-    if (!e.is_number_integer()) return wrong_type(key, v, "a list of integer token ids");
+    if (!e.is_number_integer() || !fits_int32(e)) return wrong_type(key, v, "a list of integer token ids");
     out->push_back(e.get<int32_t>());
   }
   return Status::ok();
@@ -73,6 +79,7 @@ Status parse_field(const std::string& key, const json& v, GenerationConfig* c, b
   if (key == "no_repeat_ngram_size") return get_int(v, key, &c->no_repeat_ngram_size);
   if (key == "eos_token_id") {
     if (v.is_number_integer()) {
+      if (!fits_int32(v)) return wrong_type(key, v, "a token id");
       c->eos_token_id = {v.get<int32_t>()};
       return Status::ok();
     }

@@ -175,6 +175,10 @@ TEST(GenGenerationConfig, JsonErrorsNameTheField) {
   EXPECT_FALSE(r.is_ok());
   r = generation_config_from_json(R"({"early_stopping": "sometimes"})");
   EXPECT_FALSE(r.is_ok());
+  r = generation_config_from_json(R"({"max_new_tokens": 99999999999})");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("max_new_tokens"), std::string::npos);
+  EXPECT_FALSE(generation_config_from_json(R"({"eos_token_id": [1, 3000000000]})").is_ok());
 }
 
 TEST(GenGenerationConfig, SaveAndLoadFile) {
