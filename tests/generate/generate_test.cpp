@@ -483,3 +483,45 @@ TEST(GenGenerate, StopStringBeforeForceWordRedraws) {
 
 }  // namespace
 }  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenGenerate, StreamingWithRedrawsRestartsCleanly) {
+  // Tokens are letters; a peaked table makes duplicates likely, so redraws happen.
+  const std::vector<std::string> pieces{"a", "b", "c", "d"};
+  const int v = 4;
+  std::vector<float> table(v * v, 0.0f);
+  for (int i = 0; i < v; ++i) table[i * v + 1] = 4.0f;
+  testing::TableDecoder d(v, 64, 4, table);
+  GenerationConfig c;
+  c.max_new_tokens = 4;
+  c.do_sample = true;
+  c.seed = 3;
+  c.num_return_sequences = 3;
+  c.distinct_variants = true;
+  c.distinct_threshold = 0.99f;
+  c.distinct_ngram = 2;
+  c.distinct_max_attempts = 50;
+  GenerationHooks h;
+  h.token_bytes = [pieces](int32_t id) { return pieces.at(id); };
+  std::vector<std::string> streamed(3);
+  int restarts = 0;
+  h.on_token = [&](const StreamEvent& e) {
+    if (e.restarted) {
+      streamed[e.sequence].clear();
+      ++restarts;
+    } else {
+      streamed[e.sequence] += e.text;
+    }
+    return true;
+  };
+  auto r = generate(d, {0}, c, h);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(restarts, r->restarts);
+  EXPECT_GT(restarts, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(streamed[i], r->sequences[i].text) << i;
+}
+
+}  // namespace
+}  // namespace marketlm
