@@ -86,10 +86,6 @@ Status check_request(const Decoder& decoder, const std::vector<int32_t>& prompt,
     if (hooks.on_token)
       return invalid_argument("generate: streaming (on_token) works with greedy and sampling, "
                               "not with beam search (num_beams=" + std::to_string(cfg.num_beams) + ")");
-    if (!cfg.stop_strings.empty() || !cfg.bad_words.empty())
-      return Status(StatusCode::kUnimplemented,
-                    "generate: stop_strings and the bad_words text check are not supported with "
-                    "beam search; use bad_words_ids, or num_beams=1");
   }
   const int slots = cfg.num_beams > 1 ? cfg.num_beams : cfg.num_return_sequences;
   if (slots > decoder.max_slots())

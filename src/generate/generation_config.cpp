@@ -67,11 +67,6 @@ Status GenerationConfig::validate() const {
   if (num_beams > 1 && num_return_sequences > num_beams)
     return bad("num_return_sequences", std::to_string(num_return_sequences),
                "<= num_beams (" + std::to_string(num_beams) + ") for beam search");
-  if (num_beams > 1 && do_sample)
-    return Status(StatusCode::kUnimplemented,
-                  "generation config: do_sample=true with num_beams=" + std::to_string(num_beams) +
-                      " (beam sampling) is not supported; use do_sample=false for beam search or "
-                      "num_beams=1 for sampling");
 
   for (size_t i = 0; i < bad_words_ids.size(); ++i) {
     if (bad_words_ids[i].empty())

@@ -17,8 +17,14 @@ Status wrong_type(const std::string& key, const json& v, const std::string& expe
                           v.dump() + "; expected " + expected);
 }
 
+bool fits_int32(const json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= 2147483647u;
+  const int64_t x = v.get<int64_t>();
+  return x >= -2147483647 - 1 && x <= 2147483647;
+}
+
 Status get_int(const json& v, const std::string& key, int* out) {
-  if (!v.is_number_integer()) return wrong_type(key, v, "an integer");
+  if (!v.is_number_integer() || !fits_int32(v)) return wrong_type(key, v, "a 32-bit integer");
   *out = v.get<int>();
   return Status::ok();
 }
@@ -36,7 +42,7 @@ Status get_ids(const json& v, const std::string& key, std::vector<int32_t>* out)
   if (!v.is_array()) return wrong_type(key, v, "a list of token ids");
   out->clear();
   for (const auto& e : v) {
-    if (!e.is_number_integer()) return wrong_type(key, v, "a list of integer token ids");
+    if (!e.is_number_integer() || !fits_int32(e)) return wrong_type(key, v, "a list of integer token ids");
     out->push_back(e.get<int32_t>());
   }
   return Status::ok();
@@ -73,6 +79,7 @@ Status parse_field(const std::string& key, const json& v, GenerationConfig* c, b
   if (key == "no_repeat_ngram_size") return get_int(v, key, &c->no_repeat_ngram_size);
   if (key == "eos_token_id") {
     if (v.is_number_integer()) {
+      if (!fits_int32(v)) return wrong_type(key, v, "a token id");
       c->eos_token_id = {v.get<int32_t>()};
       return Status::ok();
     }
@@ -183,6 +190,39 @@ Status parse_field(const std::string& key, const json& v, GenerationConfig* c, b
   return Status::ok();
 }
 
+// HF options marketlm does not implement, with the value that means "off".
+// A file that turns one on is rejected rather than silently decoded
+// differently; null or the "off" value is accepted and kept in extra_json.
+Status check_unsupported(const std::string& key, const json& v) {
+  static const char* const kOffIsNull[] = {"penalty_alpha", "suppress_tokens",
+                                           "begin_suppress_tokens", "forced_bos_token_id",
+                                           "forced_eos_token_id", "exponential_decay_length_penalty",
+                                           "sequence_bias", "constraints", "max_time", "watermarking_config",
+                                           "assistant_model", "prompt_lookup_num_tokens", "dola_layers"};
+  if (v.is_null()) return Status::ok();
+  for (const char* k : kOffIsNull)
+    if (key == k)
+      return Status(StatusCode::kUnimplemented,
+                    "generation_config.json: \"" + key + "\" = " + v.dump() +
+                        " is a Hugging Face option marketlm does not implement; remove it or set it to null");
+  struct Off {
+    const char* key;
+    double off;
+  };
+  static const Off kOff[] = {{"num_beam_groups", 1},   {"diversity_penalty", 0}, {"epsilon_cutoff", 0},
+                             {"eta_cutoff", 0},        {"guidance_scale", 1},    {"encoder_repetition_penalty", 1},
+                             {"encoder_no_repeat_ngram_size", 0}};
+  for (const Off& o : kOff) {
+    if (key != o.key) continue;
+    if (v.is_number() && v.get<double>() == o.off) return Status::ok();
+    return Status(StatusCode::kUnimplemented,
+                  "generation_config.json: \"" + key + "\" = " + v.dump() +
+                      " is a Hugging Face option marketlm does not implement; expected " +
+                      json(o.off).dump() + " (off) or null");
+  }
+  return Status::ok();
+}
+
 json to_json_obj(const GenerationConfig& c) {
   const GenerationConfig d;
   json j = json::object();
@@ -246,7 +286,10 @@ Result<GenerationConfig> generation_config_from_json(std::string_view json_text)
     for (auto it = j.begin(); it != j.end(); ++it) {
       bool known = false;
       ML_RETURN_IF_ERROR(parse_field(it.key(), it.value(), &c, &known));
-      if (!known) extra[it.key()] = it.value();
+      if (!known) {
+        ML_RETURN_IF_ERROR(check_unsupported(it.key(), it.value()));
+        extra[it.key()] = it.value();
+      }
     }
   } catch (const std::exception& e) {
     return invalid_argument(std::string("generation_config.json: ") + e.what());
@@ -257,7 +300,8 @@ Result<GenerationConfig> generation_config_from_json(std::string_view json_text)
 }
 
 std::string generation_config_to_json(const GenerationConfig& config) {
-  return to_json_obj(config).dump(2) + "\n";
+  // replace: a string field holding invalid UTF-8 must not throw
+  return to_json_obj(config).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<GenerationConfig> load_generation_config(const std::string& path) {

@@ -33,10 +33,13 @@ std::vector<double> probs_of(std::span<const float> scores) {
   return p;
 }
 
-// Token indices sorted by descending score; ties keep index order.
+// Indices of the finite scores sorted by descending score; ties keep index
+// order. Tokens already at -inf are left out: they are removed whatever their
+// rank, and after top-k most of a 50k vocabulary is -inf.
 std::vector<int> order_desc(std::span<const float> scores) {
-  std::vector<int> idx(scores.size());
-  std::iota(idx.begin(), idx.end(), 0);
+  std::vector<int> idx;
+  for (size_t i = 0; i < scores.size(); ++i)
+    if (scores[i] != kNegInf) idx.push_back(static_cast<int>(i));
   std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return scores[a] > scores[b]; });
   return idx;
 }

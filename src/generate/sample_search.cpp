@@ -49,6 +49,13 @@ class SamplingRun {
   bool too_similar(int s, int* other) const;
   bool emit(int s, int32_t token, float logprob, bool final, bool restarted);
   void finish(int s, FinishReason why);
+  // The tokens that stay in the output (those before a stop string).
+  std::vector<int32_t> kept_tokens(int s) const {
+    const Seq& q = seqs_[s];
+    if (q.stop_pos == std::string::npos) return q.gen;
+    const size_t k = q.text.tokens_within(q.stop_pos, q.gen);
+    return std::vector<int32_t>(q.gen.begin(), q.gen.begin() + k);
+  }
 
   Decoder& dec_;
   const Request& req_;
@@ -169,6 +176,9 @@ Result<GenerationOutput> SamplingRun::run() {
       Seq& q = seqs_[s];
       if (!q.live) continue;
       std::copy(rows_.begin() + s * v_, rows_.begin() + (s + 1) * v_, scores.begin());
+      if (std::any_of(scores.begin(), scores.end(), [](float x) { return std::isnan(x); }))
+        return failed_precondition("generate: the model returned NaN logits for sequence " +
+                                   std::to_string(s) + " at new token " + std::to_string(q.gen.size()));
       float lp = 0;
       std::vector<TokenLogprob> top;
       const int32_t tok = choose(s, scores, &lp, &top);
@@ -197,7 +207,7 @@ Result<GenerationOutput> SamplingRun::run() {
       if (!q.live && q.reason != FinishReason::kBadWord) {
         int other = -1;
         const bool dup = cfg_.distinct_variants && n > 1 && too_similar(s, &other);
-        const bool missing = !cfg_.force_words_ids.empty() && !force_words_met(cfg_.force_words_ids, q.gen);
+        const bool missing = !cfg_.force_words_ids.empty() && !force_words_met(cfg_.force_words_ids, kept_tokens(s));
         if ((dup || missing) && q.attempts < cfg_.distinct_max_attempts) {
           const int attempts = q.attempts + 1;
           ML_RETURN_IF_ERROR(restart(s));
@@ -243,7 +253,7 @@ Result<GenerationOutput> SamplingRun::run() {
     if (q.text.enabled()) g.text = sanitize_utf8(q.text.raw().substr(0, q.stop_pos));
     g.finish_reason = q.reason;
     g.score = q.sum_logprob;
-    g.force_words_met = cfg_.force_words_ids.empty() || force_words_met(cfg_.force_words_ids, q.gen);
+    g.force_words_met = cfg_.force_words_ids.empty() || force_words_met(cfg_.force_words_ids, g.token_ids);
     g.duplicate_of = q.duplicate_of;
     out_.sequences.push_back(std::move(g));
   }

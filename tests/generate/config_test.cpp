@@ -15,7 +15,7 @@ void expect_invalid(const GenerationConfig& c, const std::string& field) {
   EXPECT_NE(s.message().find(field), std::string::npos) << s.message();
 }
 
-TEST(GenerationConfig, DefaultsAreValidAndMatchHf) {
+TEST(GenGenerationConfig, DefaultsAreValidAndMatchHf) {
   GenerationConfig c;
   EXPECT_TRUE(c.validate().is_ok());
   EXPECT_EQ(c.max_length, 20);
@@ -25,7 +25,7 @@ TEST(GenerationConfig, DefaultsAreValidAndMatchHf) {
   EXPECT_EQ(c.new_token_budget(5), 7);
 }
 
-TEST(GenerationConfig, RejectsBadAndContradictorySettings) {
+TEST(GenGenerationConfig, RejectsBadAndContradictorySettings) {
   GenerationConfig c;
   c.do_sample = true;
   c.temperature = 0.0f;
@@ -80,11 +80,13 @@ TEST(GenerationConfig, RejectsBadAndContradictorySettings) {
   expect_invalid(c, "stop_strings");
   c = {};
   c.num_beams = 2;
-  c.do_sample = true;
-  EXPECT_EQ(c.validate().code(), StatusCode::kUnimplemented);
+  c.do_sample = true;  // beam sampling
+  EXPECT_TRUE(c.validate().is_ok());
+  c.temperature = -1.0f;
+  expect_invalid(c, "temperature");
 }
 
-TEST(GenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
+TEST(GenGenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
   auto r = generation_config_from_json(R"({"_from_model_config": true, "bos_token_id": 50256,
       "eos_token_id": 50256, "transformers_version": "4.26.0"})");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -95,7 +97,7 @@ TEST(GenerationConfig, ReadsHfFileAndKeepsUnknownKeys) {
   EXPECT_NE(out.find("\"_from_model_config\": true"), std::string::npos) << out;
 }
 
-TEST(GenerationConfig, RoundTripsEveryField) {
+TEST(GenGenerationConfig, RoundTripsEveryField) {
   GenerationConfig c;
   c.max_new_tokens = 33;
   c.min_new_tokens = 2;
@@ -139,13 +141,26 @@ TEST(GenerationConfig, RoundTripsEveryField) {
   EXPECT_EQ(rb->num_beams, 4);
 }
 
-TEST(GenerationConfig, HfForceWordsFlatForm) {
+TEST(GenGenerationConfig, UnsupportedHfOptionsAreRejectedNotIgnored) {
+  auto r = generation_config_from_json(R"({"num_beam_groups": 2, "num_beams": 4})");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(r.status().message().find("num_beam_groups"), std::string::npos);
+  EXPECT_FALSE(generation_config_from_json(R"({"suppress_tokens": [1, 2]})").is_ok());
+  EXPECT_FALSE(generation_config_from_json(R"({"penalty_alpha": 0.6})").is_ok());
+  // Their "off" values are fine and survive a round trip.
+  r = generation_config_from_json(R"({"num_beam_groups": 1, "diversity_penalty": 0.0, "suppress_tokens": null})");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(generation_config_to_json(*r).find("num_beam_groups"), std::string::npos);
+}
+
+TEST(GenGenerationConfig, HfForceWordsFlatForm) {
   auto r = generation_config_from_json(R"({"force_words_ids": [[1, 2], [3]]})");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(r->force_words_ids, (std::vector<std::vector<std::vector<int32_t>>>{{{1, 2}}, {{3}}}));
 }
 
-TEST(GenerationConfig, JsonErrorsNameTheField) {
+TEST(GenGenerationConfig, JsonErrorsNameTheField) {
   auto r = generation_config_from_json(R"({"temperature": "hot"})");
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("temperature"), std::string::npos) << r.status().message();
@@ -160,9 +175,13 @@ TEST(GenerationConfig, JsonErrorsNameTheField) {
   EXPECT_FALSE(r.is_ok());
   r = generation_config_from_json(R"({"early_stopping": "sometimes"})");
   EXPECT_FALSE(r.is_ok());
+  r = generation_config_from_json(R"({"max_new_tokens": 99999999999})");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("max_new_tokens"), std::string::npos);
+  EXPECT_FALSE(generation_config_from_json(R"({"eos_token_id": [1, 3000000000]})").is_ok());
 }
 
-TEST(GenerationConfig, SaveAndLoadFile) {
+TEST(GenGenerationConfig, SaveAndLoadFile) {
   const auto dir = std::filesystem::temp_directory_path() / "marketlm_gen_cfg_test";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "generation_config.json").string();

@@ -24,7 +24,7 @@ int allowed(const std::vector<float>& s) {
   return n;
 }
 
-TEST(ForceWords, BansEosWhileUnmetAndCompletesStartedWords) {
+TEST(GenForceWords, BansEosWhileUnmetAndCompletesStartedWords) {
   ForceWords f({{{2, 3}}}, {0}, 10);
   auto s = apply(f, {5, 5}, 1);  // nothing started, plenty of budget: only EOS banned
   EXPECT_EQ(s[0], -kInf);
@@ -38,7 +38,7 @@ TEST(ForceWords, BansEosWhileUnmetAndCompletesStartedWords) {
   EXPECT_EQ(allowed(s), 5);
 }
 
-TEST(ForceWords, StartsWordWhenBudgetRunsOut) {
+TEST(GenForceWords, StartsWordWhenBudgetRunsOut) {
   // Budget 4; after 2 new tokens, 2 remain = length of the shorter alternative {4, 1}.
   ForceWords f({{{1, 2, 3}, {4, 1}}}, {0}, 4);
   auto s = apply(f, {5, 5, 5}, 1);
@@ -53,7 +53,7 @@ TEST(ForceWords, StartsWordWhenBudgetRunsOut) {
   EXPECT_NE(s[3], -kInf);
 }
 
-TEST(ForceWords, MetAndMinTokens) {
+TEST(GenForceWords, MetAndMinTokens) {
   std::vector<std::vector<std::vector<int32_t>>> w{{{1, 2}, {3}}, {{4}}};
   EXPECT_TRUE(force_words_met(w, std::vector<int32_t>{0, 3, 4}));
   EXPECT_TRUE(force_words_met(w, std::vector<int32_t>{1, 2, 4}));
@@ -61,7 +61,7 @@ TEST(ForceWords, MetAndMinTokens) {
   EXPECT_EQ(force_words_min_tokens(w), 2);
 }
 
-TEST(BadWordText, CaseInsensitiveWholeWords) {
+TEST(GenBadWordText, CaseInsensitiveWholeWords) {
   const std::vector<std::string> words{"cheap", "免费"};
   EXPECT_EQ(find_bad_word("So CHEAP!", words), 0);
   EXPECT_EQ(find_bad_word("cheapest deal", words), -1);
@@ -70,7 +70,7 @@ TEST(BadWordText, CaseInsensitiveWholeWords) {
   EXPECT_EQ(find_bad_word("fine", words), -1);
 }
 
-TEST(WordVariants, BuildsSpaceAndCaseVariants) {
+TEST(GenWordVariants, BuildsSpaceAndCaseVariants) {
   // Toy encoder: one token per byte.
   EncodeFn enc = [](const std::string& s) {
     std::vector<int32_t> ids;
@@ -88,7 +88,7 @@ TEST(WordVariants, BuildsSpaceAndCaseVariants) {
   EXPECT_EQ(force_words_ids_for({"a", "b"}, enc).size(), 2u);
 }
 
-TEST(Distinct, JaccardOnCharacterAndTokenNgrams) {
+TEST(GenDistinct, JaccardOnCharacterAndTokenNgrams) {
   EXPECT_DOUBLE_EQ(char_ngram_jaccard("abcd", "abcd", 3), 1.0);
   EXPECT_DOUBLE_EQ(char_ngram_jaccard("abcd", "ABCD", 3), 1.0);
   // {abc, bcd} vs {bcd, cde}: 1/3

@@ -33,7 +33,7 @@ GenerationHooks bytes_hooks(const std::vector<std::string>& pieces) {
   return h;
 }
 
-TEST(Generate, GreedyMatchesArgmaxOverFullHistory) {
+TEST(GenGenerate, GreedyMatchesArgmaxOverFullHistory) {
   HashDecoder d(7, 64, 1);
   const std::vector<int32_t> prompt{1, 4, 2};
   auto r = generate(d, prompt, greedy(12));
@@ -51,7 +51,7 @@ TEST(Generate, GreedyMatchesArgmaxOverFullHistory) {
   EXPECT_EQ(d.decode_calls, 11);  // the last token needs no decode
 }
 
-TEST(Generate, BadInputGivesClearErrors) {
+TEST(GenGenerate, BadInputGivesClearErrors) {
   HashDecoder d(7, 10, 2);
   auto r = generate(d, {}, greedy(3));
   ASSERT_FALSE(r.is_ok());
@@ -90,7 +90,7 @@ TEST(Generate, BadInputGivesClearErrors) {
   EXPECT_NE(r.status().message().find("masked"), std::string::npos);
 }
 
-TEST(Generate, SamplingSharesPromptCacheAcrossSequences) {
+TEST(GenGenerate, SamplingSharesPromptCacheAcrossSequences) {
   HashDecoder d(9, 64, 4);
   GenerationConfig c;
   c.max_new_tokens = 10;
@@ -127,7 +127,7 @@ TEST(Generate, SamplingSharesPromptCacheAcrossSequences) {
   EXPECT_GT(distinct.size(), 1u);
 }
 
-TEST(Generate, SeededSamplingIsReproducible) {
+TEST(GenGenerate, SeededSamplingIsReproducible) {
   GenerationConfig c;
   c.max_new_tokens = 15;
   c.do_sample = true;
@@ -149,7 +149,7 @@ TEST(Generate, SeededSamplingIsReproducible) {
   EXPECT_TRUE(differs);
 }
 
-TEST(Generate, WarpersRestrictSampledTokens) {
+TEST(GenGenerate, WarpersRestrictSampledTokens) {
   // top_k=1 sampling must equal greedy.
   HashDecoder a(13, 64, 1), b(13, 64, 1);
   GenerationConfig c = greedy(10);
@@ -162,7 +162,7 @@ TEST(Generate, WarpersRestrictSampledTokens) {
   EXPECT_EQ(g->sequences[0].token_ids, s->sequences[0].token_ids);
 }
 
-TEST(Generate, EosListStopsAndIsExcluded) {
+TEST(GenGenerate, EosListStopsAndIsExcluded) {
   ScriptDecoder d(10, 64, 1, 1, {5, 6, 7, 2, 8});
   GenerationConfig c = greedy(10);
   c.eos_token_id = {3, 2};
@@ -176,7 +176,7 @@ TEST(Generate, EosListStopsAndIsExcluded) {
   EXPECT_EQ(r->sequences[0].token_ids, (std::vector<int32_t>{5}));
 }
 
-TEST(Generate, MinNewTokensDelaysEos) {
+TEST(GenGenerate, MinNewTokensDelaysEos) {
   ScriptDecoder d(10, 64, 1, 1, {2, 2, 2, 2, 2}, 2);  // wants EOS (2) at once
   GenerationConfig c = greedy(10);
   c.eos_token_id = {2};
@@ -187,7 +187,7 @@ TEST(Generate, MinNewTokensDelaysEos) {
   EXPECT_EQ(r->sequences[0].finish_reason, FinishReason::kEos);
 }
 
-TEST(Generate, StopStringIsLeftOutOfTextTokensAndStream) {
+TEST(GenGenerate, StopStringIsLeftOutOfTextTokensAndStream) {
   // tokens: 0 "ab", 1 "c#", 2 "##d", 3 "zz"; the stop string "###" straddles tokens 1 and 2.
   const std::vector<std::string> pieces{"ab", "c#", "##d", "zz"};
   ScriptDecoder d(4, 64, 1, 1, {0, 1, 2, 3, 3});
@@ -223,7 +223,7 @@ TEST(Generate, StopStringIsLeftOutOfTextTokensAndStream) {
   EXPECT_EQ(r->sequences[0].token_ids, (std::vector<int32_t>{0}));
 }
 
-TEST(Generate, StreamNeverSplitsUtf8Characters) {
+TEST(GenGenerate, StreamNeverSplitsUtf8Characters) {
   // "中" = E4 B8 AD, "😀" = F0 9F 98 80: split across tokens in awkward places.
   const std::vector<std::string> pieces{"\xE4", "\xB8\xAD\xF0", "\x9F", "\x98\x80" "a", "\xE6\x96\x87", "!"};
   ScriptDecoder d(6, 64, 1, 1, {0, 1, 2, 3, 4, 5});
@@ -241,7 +241,7 @@ TEST(Generate, StreamNeverSplitsUtf8Characters) {
   EXPECT_EQ(r->sequences[0].text, "中😀a文!");
 }
 
-TEST(Generate, StreamCallbackCanStop) {
+TEST(GenGenerate, StreamCallbackCanStop) {
   HashDecoder d(8, 64, 2);
   GenerationConfig c;
   c.max_new_tokens = 20;
@@ -259,7 +259,7 @@ TEST(Generate, StreamCallbackCanStop) {
   }
 }
 
-TEST(Generate, BadWordsIdsNeverProduced) {
+TEST(GenGenerate, BadWordsIdsNeverProduced) {
   // Table strongly prefers 2 -> 3 and 4 everywhere.
   const int v = 6;
   std::vector<float> table(v * v, 0.0f);
@@ -289,7 +289,7 @@ TEST(Generate, BadWordsIdsNeverProduced) {
   EXPECT_GT(twos, 0);  // 2 itself is still allowed
 }
 
-TEST(Generate, BadWordTextBackstopRedraws) {
+TEST(GenGenerate, BadWordTextBackstopRedraws) {
   // "ca" + "t" spells "cat", which no token-id list names; the text check catches it.
   const std::vector<std::string> pieces{" ", "ca", "t", "r", "b"};
   std::vector<float> table(5 * 5, 0.0f);
@@ -306,7 +306,7 @@ TEST(Generate, BadWordTextBackstopRedraws) {
   EXPECT_NE(r->sequences[0].text.find("car"), std::string::npos) << r->sequences[0].text;
 }
 
-TEST(Generate, ForceWordsAlwaysAppear) {
+TEST(GenGenerate, ForceWordsAlwaysAppear) {
   const std::vector<std::vector<std::vector<int32_t>>> words{{{7, 8}, {9}}, {{3, 4, 5}}};
   GenerationConfig c;
   c.max_new_tokens = 8;
@@ -335,7 +335,7 @@ TEST(Generate, ForceWordsAlwaysAppear) {
   EXPECT_FALSE(generate(g, {1}, gc).is_ok());
 }
 
-TEST(Generate, DistinctVariantsRedrawsDuplicates) {
+TEST(GenGenerate, DistinctVariantsRedrawsDuplicates) {
   // A peaked model: most samples are the same sequence.
   const int v = 4;
   std::vector<float> table(v * v, 0.0f);
@@ -375,7 +375,7 @@ TEST(Generate, DistinctVariantsRedrawsDuplicates) {
   EXPECT_LT(seen3.size(), 3u);
 }
 
-TEST(Generate, DistinctVariantsCapReportsDuplicates) {
+TEST(GenGenerate, DistinctVariantsCapReportsDuplicates) {
   ScriptDecoder d(5, 64, 3, 1, {1, 2, 3});  // (nearly) deterministic: always the same text
   GenerationConfig c;
   c.max_new_tokens = 3;
@@ -389,7 +389,7 @@ TEST(Generate, DistinctVariantsCapReportsDuplicates) {
   EXPECT_EQ(r->sequences[1].duplicate_of, 0);
 }
 
-TEST(Generate, LogprobsAndTopAlternatives) {
+TEST(GenGenerate, LogprobsAndTopAlternatives) {
   HashDecoder d(10, 64, 1);
   GenerationConfig c = greedy(5);
   c.top_logprobs = 3;
@@ -406,7 +406,7 @@ TEST(Generate, LogprobsAndTopAlternatives) {
   }
 }
 
-TEST(Generate, RepetitionPenaltyAndNoRepeatNgramApplyToGeneration) {
+TEST(GenGenerate, RepetitionPenaltyAndNoRepeatNgramApplyToGeneration) {
   // A table that loves repeating token 1.
   const int v = 4;
   std::vector<float> table(v * v, 0.0f);
@@ -422,6 +422,105 @@ TEST(Generate, RepetitionPenaltyAndNoRepeatNgramApplyToGeneration) {
   r = generate(d2, {0}, c);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r->sequences[0].token_ids, (std::vector<int32_t>{1, 2, 3}));
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+class NanDecoder : public testing::HistoryDecoder {
+ public:
+  using HistoryDecoder::HistoryDecoder;
+  void logits_for(const std::vector<int32_t>& h, float* out) const override {
+    for (int i = 0; i < vocab_size(); ++i) out[i] = h.size() > 2 ? std::nanf("") : 0.0f;
+  }
+};
+
+TEST(GenGenerate, NanLogitsAreAnErrorNotACrash) {
+  NanDecoder d(4, 16, 2);
+  GenerationConfig c;
+  c.max_new_tokens = 5;
+  auto r = generate(d, {1, 2}, c);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("NaN"), std::string::npos);
+  c.num_beams = 2;
+  NanDecoder b(4, 16, 2);
+  EXPECT_FALSE(generate(b, {1, 2}, c).is_ok());
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenGenerate, StopStringBeforeForceWordRedraws) {
+  // Tokens: 0 "x", 1 "STOP", 2 "w" (the force word). The sampler usually says
+  // "STOP" first; such sequences lack "w" and are redrawn.
+  const std::vector<std::string> pieces{"x", "STOP", "w"};
+  std::vector<float> table{0.0f, 1.0f, -1.0f, 0.0f, 1.0f, -1.0f, 0.0f, 1.0f, -1.0f};
+  testing::TableDecoder d(3, 64, 2, table);
+  GenerationConfig c;
+  c.max_new_tokens = 6;
+  c.do_sample = true;
+  c.seed = 2;
+  c.stop_strings = {"STOP"};
+  c.force_words_ids = {{{2}}};
+  c.distinct_max_attempts = 30;
+  GenerationHooks h;
+  h.token_bytes = [pieces](int32_t id) { return pieces.at(id); };
+  auto r = generate(d, {0}, c, h);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  const auto& s = r->sequences[0];
+  EXPECT_TRUE(s.force_words_met);
+  EXPECT_NE(s.text.find('w'), std::string::npos) << s.text;
+  EXPECT_EQ(s.text.find("STOP"), std::string::npos);
+  EXPECT_GT(r->restarts, 0);
+  EXPECT_EQ(d.prefill_calls, 1);  // the spare slot held the prompt
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenGenerate, StreamingWithRedrawsRestartsCleanly) {
+  // Tokens are letters; a peaked table makes duplicates likely, so redraws happen.
+  const std::vector<std::string> pieces{"a", "b", "c", "d"};
+  const int v = 4;
+  std::vector<float> table(v * v, 0.0f);
+  for (int i = 0; i < v; ++i) table[i * v + 1] = 4.0f;
+  testing::TableDecoder d(v, 64, 4, table);
+  GenerationConfig c;
+  c.max_new_tokens = 4;
+  c.do_sample = true;
+  c.seed = 3;
+  c.num_return_sequences = 3;
+  c.distinct_variants = true;
+  c.distinct_threshold = 0.99f;
+  c.distinct_ngram = 2;
+  c.distinct_max_attempts = 50;
+  GenerationHooks h;
+  h.token_bytes = [pieces](int32_t id) { return pieces.at(id); };
+  std::vector<std::string> streamed(3);
+  int restarts = 0;
+  h.on_token = [&](const StreamEvent& e) {
+    if (e.restarted) {
+      streamed[e.sequence].clear();
+      ++restarts;
+    } else {
+      streamed[e.sequence] += e.text;
+    }
+    return true;
+  };
+  auto r = generate(d, {0}, c, h);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(restarts, r->restarts);
+  EXPECT_GT(restarts, 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(streamed[i], r->sequences[i].text) << i;
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ std::vector<bool> kept(const std::vector<float>& s) {
   return k;
 }
 
-TEST(Processors, RepetitionPenaltyDividesPositiveMultipliesNegative) {
+TEST(GenProcessors, RepetitionPenaltyDividesPositiveMultipliesNegative) {
   // Tokens 0 and 1 seen (1 twice: penalised once); 2 and 3 untouched.
   EXPECT_EQ(run(RepetitionPenalty(2.0f), {2.0f, -2.0f, 1.0f, 0.5f}, {0, 1, 1}),
             (std::vector<float>{1.0f, -4.0f, 1.0f, 0.5f}));
@@ -38,7 +38,7 @@ TEST(Processors, RepetitionPenaltyDividesPositiveMultipliesNegative) {
             (std::vector<float>{4.0f, -1.0f, 1.0f}));
 }
 
-TEST(Processors, NoRepeatNGramBansCompletions) {
+TEST(GenProcessors, NoRepeatNGramBansCompletions) {
   // Bigram (1,2) exists; history ends with 1, so 2 is banned.
   EXPECT_EQ(kept(run(NoRepeatNGram(2), {0, 0, 0, 0}, {1, 2, 3, 1})),
             (std::vector<bool>{true, true, false, true}));
@@ -51,7 +51,7 @@ TEST(Processors, NoRepeatNGramBansCompletions) {
   EXPECT_EQ(kept(run(NoRepeatNGram(1), {0, 0, 0}, {2, 0})), (std::vector<bool>{false, true, false}));
 }
 
-TEST(Processors, MinNewTokensMasksEosUntilEnoughNewTokens) {
+TEST(GenProcessors, MinNewTokensMasksEosUntilEnoughNewTokens) {
   MinNewTokens p(2, 0, {3, 1});
   EXPECT_EQ(kept(run(p, {0, 0, 0, 0}, {5, 6, 7}, 2)), (std::vector<bool>{true, false, true, false}));
   EXPECT_EQ(kept(run(p, {0, 0, 0, 0}, {5, 6, 7, 8}, 2)), (std::vector<bool>{true, true, true, true}));
@@ -60,30 +60,30 @@ TEST(Processors, MinNewTokensMasksEosUntilEnoughNewTokens) {
   EXPECT_EQ(kept(run(by_length, {0, 0}, {1, 1, 1, 1}, 2)), (std::vector<bool>{true, true}));
 }
 
-TEST(Processors, BadWordsBlockLastTokenWhenPrefixMatches) {
+TEST(GenProcessors, BadWordsBlockLastTokenWhenPrefixMatches) {
   BadWords p({{3}, {1, 2}, {0, 1, 4}});
   EXPECT_EQ(kept(run(p, {0, 0, 0, 0, 0}, {0, 1})), (std::vector<bool>{true, true, false, false, false}));
   EXPECT_EQ(kept(run(p, {0, 0, 0, 0, 0}, {2, 1})), (std::vector<bool>{true, true, false, false, true}));
   EXPECT_EQ(kept(run(p, {0, 0, 0, 0, 0}, {})), (std::vector<bool>{true, true, true, false, true}));
 }
 
-TEST(Processors, LogitBiasAdds) {
+TEST(GenProcessors, LogitBiasAdds) {
   EXPECT_EQ(run(LogitBias({{1, 2.5f}, {3, -100.0f}, {9, 1.0f}}), {0, 1, 2, 3}),
             (std::vector<float>{0.0f, 3.5f, 2.0f, -97.0f}));
 }
 
-TEST(Processors, TemperatureDivides) {
+TEST(GenProcessors, TemperatureDivides) {
   EXPECT_EQ(run(Temperature(2.0f), {2.0f, -1.0f, -kInf}), (std::vector<float>{1.0f, -0.5f, -kInf}));
 }
 
-TEST(Processors, TopKKeepsTiesAtBoundary) {
+TEST(GenProcessors, TopKKeepsTiesAtBoundary) {
   EXPECT_EQ(kept(run(TopK(2), {1, 3, 2, 3})), (std::vector<bool>{false, true, false, true}));
   EXPECT_EQ(kept(run(TopK(2), {1, 3, 2, 2})), (std::vector<bool>{false, true, true, true}));
   EXPECT_EQ(kept(run(TopK(1, 2), {1, 3, 2, 0})), (std::vector<bool>{false, true, true, false}));
   EXPECT_EQ(kept(run(TopK(10), {1, 3})), (std::vector<bool>{true, true}));
 }
 
-TEST(Processors, TopPKeepsSmallestSetReachingP) {
+TEST(GenProcessors, TopPKeepsSmallestSetReachingP) {
   const auto s = logs({0.05f, 0.5f, 0.15f, 0.3f});
   EXPECT_EQ(kept(run(TopP(0.75f), s)), (std::vector<bool>{false, true, false, true}));
   EXPECT_EQ(kept(run(TopP(0.85f), s)), (std::vector<bool>{false, true, true, true}));
@@ -92,7 +92,7 @@ TEST(Processors, TopPKeepsSmallestSetReachingP) {
   EXPECT_EQ(kept(run(TopP(1.0f), s)), (std::vector<bool>{true, true, true, true}));
 }
 
-TEST(Processors, MinPRelativeToTopProbability) {
+TEST(GenProcessors, MinPRelativeToTopProbability) {
   const auto s = logs({0.05f, 0.5f, 0.15f, 0.3f});
   // threshold 0.35 * 0.5 = 0.175
   EXPECT_EQ(kept(run(MinP(0.35f), s)), (std::vector<bool>{false, true, false, true}));
@@ -102,7 +102,7 @@ TEST(Processors, MinPRelativeToTopProbability) {
   EXPECT_EQ(kept(run(MinP(1.0f, 2), s)), (std::vector<bool>{false, true, false, true}));
 }
 
-TEST(Processors, TypicalPKeepsTokensClosestToEntropy) {
+TEST(GenProcessors, TypicalPKeepsTokensClosestToEntropy) {
   // p = .05 .5 .15 .3 ; H = 1.1421 ; |-ln p - H| = 1.854 .449 .755 .062
   // order: 3 (.3), 1 (.5), 2 (.15), 0 (.05) ; cumulative .3 .8 .95 1
   const auto s = logs({0.05f, 0.5f, 0.15f, 0.3f});
@@ -112,7 +112,7 @@ TEST(Processors, TypicalPKeepsTokensClosestToEntropy) {
   EXPECT_EQ(kept(run(TypicalP(0.2f, 2), s)), (std::vector<bool>{false, true, false, true}));
 }
 
-TEST(Processors, ChainOrderFollowsConfig) {
+TEST(GenProcessors, ChainOrderFollowsConfig) {
   GenerationConfig c;
   c.repetition_penalty = 1.2f;
   c.no_repeat_ngram_size = 2;
@@ -136,7 +136,7 @@ TEST(Processors, ChainOrderFollowsConfig) {
   EXPECT_TRUE(make_warpers(plain).empty());
 }
 
-TEST(Processors, ChainAppliesInOrder) {
+TEST(GenProcessors, ChainAppliesInOrder) {
   // temperature then top-k differs from the reverse only in values, so check
   // penalty (multiplicative) then bias (additive): (-2*2)+1 = -3, not (-2+1)*2 = -2.
   GenerationConfig c;
@@ -146,6 +146,27 @@ TEST(Processors, ChainAppliesInOrder) {
   std::vector<int32_t> ids{0};
   make_processors(c, 1).apply(s, TokenHistory{ids, 1});
   EXPECT_EQ(s, (std::vector<float>{-3.0f, 1.0f}));
+}
+
+}  // namespace
+}  // namespace marketlm
+
+namespace marketlm {
+namespace {
+
+TEST(GenProcessors, WarpersIgnoreAlreadyRemovedTokens) {
+  const float inf = std::numeric_limits<float>::infinity();
+  // After top-k, top-p works on what is left: p = .5 .3 .2 over tokens 1, 3, 4.
+  std::vector<float> s{-inf, std::log(0.5f), -inf, std::log(0.3f), std::log(0.2f)};
+  TopP(0.7f).apply(s, TokenHistory{});
+  EXPECT_EQ(s[1], std::log(0.5f));
+  EXPECT_EQ(s[3], std::log(0.3f));
+  EXPECT_EQ(s[4], -inf);
+  EXPECT_EQ(s[0], -inf);
+  std::vector<float> m{-inf, std::log(0.5f), -inf, std::log(0.3f), std::log(0.2f)};
+  MinP(0.5f).apply(m, TokenHistory{});  // threshold .25
+  EXPECT_EQ(m[3], std::log(0.3f));
+  EXPECT_EQ(m[4], -inf);
 }
 
 }  // namespace

@@ -11,12 +11,12 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-TEST(Sampling, ArgmaxLowestIndexOnTies) {
+TEST(GenSampling, ArgmaxLowestIndexOnTies) {
   EXPECT_EQ(argmax_token(std::vector<float>{1, 3, 3, -kInf}), 1);
   EXPECT_EQ(argmax_token(std::vector<float>{-kInf, -kInf}), -1);
 }
 
-TEST(Sampling, SeededSamplingIsReproducible) {
+TEST(GenSampling, SeededSamplingIsReproducible) {
   const std::vector<float> s{0.1f, 0.5f, -1.0f, 2.0f, 0.0f};
   Rng a(42), b(42), c(43);
   std::vector<int32_t> xa, xb, xc;
@@ -29,7 +29,7 @@ TEST(Sampling, SeededSamplingIsReproducible) {
   EXPECT_NE(xa, xc);
 }
 
-TEST(Sampling, FrequenciesMatchSoftmaxAndMaskedNeverDrawn) {
+TEST(GenSampling, FrequenciesMatchSoftmaxAndMaskedNeverDrawn) {
   const std::vector<float> s{std::log(0.2f), std::log(0.5f), -kInf, std::log(0.3f)};
   Rng rng(7);
   std::vector<int> counts(4, 0);
@@ -42,7 +42,7 @@ TEST(Sampling, FrequenciesMatchSoftmaxAndMaskedNeverDrawn) {
   EXPECT_NEAR(counts[3] / double(n), 0.3, 0.013);
 }
 
-TEST(Sampling, LogSoftmaxAndTop) {
+TEST(GenSampling, LogSoftmaxAndTop) {
   const std::vector<float> s{std::log(0.25f), std::log(0.25f), std::log(0.5f), -kInf};
   std::vector<float> lp(4);
   log_softmax(s, lp);

@@ -75,6 +75,11 @@ class HistoryDecoder : public Decoder {
     return Status::ok();
   }
 
+  // Test hook for broken decoders: drops the slot's last cached token.
+  void shrink(int slot) {
+    if (slots_[slot].size() > 1) slots_[slot].pop_back();
+  }
+
   int reserve_calls = 0, reserved_slots = 0, prefill_calls = 0, decode_calls = 0, copy_calls = 0,
       max_batch = 0;
 

@@ -6,7 +6,7 @@
 namespace marketlm {
 namespace {
 
-TEST(Utf8, AssemblesSplitCjkAndEmoji) {
+TEST(GenUtf8, AssemblesSplitCjkAndEmoji) {
   const std::string text = "中文😀a";  // 3 + 3 + 4 + 1 bytes
   Utf8Assembler a;
   std::vector<std::string> pieces;
@@ -25,7 +25,7 @@ TEST(Utf8, AssemblesSplitCjkAndEmoji) {
   EXPECT_EQ(a.flush(), "");
 }
 
-TEST(Utf8, InvalidBytesBecomeReplacement) {
+TEST(GenUtf8, InvalidBytesBecomeReplacement) {
   Utf8Assembler a;
   EXPECT_EQ(a.push("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
   EXPECT_EQ(a.push("\xE4\xB8"), "");
@@ -36,7 +36,7 @@ TEST(Utf8, InvalidBytesBecomeReplacement) {
   EXPECT_TRUE(is_valid_utf8("héllo 中"));
 }
 
-TEST(Utf8, CompletePrefix) {
+TEST(GenUtf8, CompletePrefix) {
   EXPECT_EQ(utf8_complete_prefix("ab\xE4\xB8"), 2u);
   EXPECT_EQ(utf8_complete_prefix("ab\xE4\xB8\xAD"), 5u);
   EXPECT_EQ(utf8_complete_prefix("\xF0\x9F\x98"), 0u);

@@ -23,8 +23,11 @@
 // Logits are raw, unnormalised next-token scores (before softmax), one float
 // per vocabulary entry, for the position after the last token of the slot.
 // Implementations must return the same logits for the same token history no
-// matter how the slot got there (prefill, decode, or copy); the tests check
-// this with a decoder whose logits depend on the whole history.
+// matter how the slot got there (prefill, decode, or copy), up to float
+// rounding. check_decoder_contract() (decoder_check.h) tests an
+// implementation for exactly this; RecomputeDecoder is a cache-free reference.
+// Redraws (distinct_variants, force words) reset a slot to the prompt by
+// copy_slot from a spare slot, or by prefill when no spare slot fits.
 #pragma once
 
 #include <cstdint>

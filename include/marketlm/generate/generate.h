@@ -104,4 +104,12 @@ struct GenerationHooks {
 Result<GenerationOutput> generate(Decoder& decoder, const std::vector<int32_t>& prompt_ids,
                                   const GenerationConfig& config, const GenerationHooks& hooks = {});
 
+// The output as JSON text for front doors (CLI --json, HTTP):
+// {"prompt_tokens":N,"prefill_calls":..,"decode_calls":..,"restarts":..,
+//  "sequences":[{"text":..,"token_ids":[..],"finish_reason":"eos","score":..,
+//  "force_words_met":true,"duplicate_of":-1,
+//  "tokens":[{"token":..,"logprob":..,"top":[{"token":..,"logprob":..}]}]}]}
+// ("tokens" only when logprobs were asked for). Invalid UTF-8 becomes U+FFFD.
+std::string generation_output_to_json(const GenerationOutput& output);
+
 }  // namespace marketlm
