@@ -12,5 +12,6 @@ struct CliState {
 };
 
 void register_version(CLI::App& app, CliState& state);
+void register_recommend(CLI::App& app, CliState& state);
 
 }  // namespace marketlm::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Show help for every command");
   marketlm::cli::CliState state;
   marketlm::cli::register_version(app, state);
+  marketlm::cli::register_recommend(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -47,6 +47,9 @@ class PopularityRecommender final : public SequentialRecommender {
 class MarkovRecommender final : public SequentialRecommender {
  public:
   std::string_view type() const override { return "markov"; }
+  std::string_view explain_kind() const override {
+    return "P(item | past item) x recency weight (decay^steps_ago)";
+  }
   Status fit(const TrainData& train, const RecConfig& config, const Context& ctx) override;
   int32_t n_items() const override { return static_cast<int32_t>(pop_.size()); }
   void score(const UserQuery& query, std::span<float> scores) const override;
@@ -67,6 +70,9 @@ class MarkovRecommender final : public SequentialRecommender {
 class ItemKnnRecommender final : public SequentialRecommender {
  public:
   std::string_view type() const override { return "itemknn"; }
+  std::string_view explain_kind() const override {
+    return "cosine similarity(past item, item) x recency weight (decay^steps_ago)";
+  }
   Status fit(const TrainData& train, const RecConfig& config, const Context& ctx) override;
   int32_t n_items() const override { return static_cast<int32_t>(pop_.size()); }
   void score(const UserQuery& query, std::span<float> scores) const override;

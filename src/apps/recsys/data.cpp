@@ -238,9 +238,11 @@ Result<SequenceData> load_sequences(const std::string& path, DataFormat format, 
   ML_ASSIGN_OR_RETURN(std::string text, read_file(path));
   if (format == DataFormat::kAuto) {
     const bool csv_name = path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
-    std::string_view first_line = text;
-    size_t nl = first_line.find('\n');
-    if (nl != std::string_view::npos) first_line = first_line.substr(0, nl);
+    std::string_view first_line;
+    (void)for_each_line(text, [&](std::string_view line, int64_t) -> Status {
+      first_line = line;
+      return data_error("stop");  // only the first data line matters
+    });
     if (csv_name || first_line.find(',') != std::string_view::npos) format = DataFormat::kCsv;
     else format = detect_text_format(text);
   }

@@ -70,6 +70,7 @@ Result<EvalResult> evaluate(const SequentialRecommender& model, const LeaveOneOu
   const int32_t n_items = split.n_items;
   std::vector<double> hr(static_cast<size_t>(n)), ndcg(static_cast<size_t>(n));
   std::vector<Status> errors(static_cast<size_t>(n));
+  std::vector<char> skipped(static_cast<size_t>(n), 0);
   std::atomic<int64_t> done{0};
   const auto t0 = std::chrono::steady_clock::now();
   auto work = [&](int64_t begin, int64_t end, int thread) {
@@ -92,6 +93,10 @@ Result<EvalResult> evaluate(const SequentialRecommender& model, const LeaveOneOu
         std::sort(seen.begin(), seen.end());
         seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
         Rng rng(mix(opt.seed, static_cast<uint64_t>(u)));
+        if (static_cast<int64_t>(n_items) - static_cast<int64_t>(seen.size()) < opt.n_negatives) {
+          skipped[static_cast<size_t>(i)] = 1;  // has seen nearly every item
+          continue;
+        }
         Status s = sample_negatives(n_items, seen, opt.n_negatives, rng, &negatives);
         if (!s.is_ok()) {
           errors[static_cast<size_t>(i)] = s.with_context("user " + std::to_string(u));
@@ -125,15 +130,27 @@ Result<EvalResult> evaluate(const SequentialRecommender& model, const LeaveOneOu
   }
   EvalResult r;
   r.options = opt;
-  r.n_users = n;
   r.n_candidates = opt.protocol == Protocol::kSampled ? 1 + opt.n_negatives : n_items;
   double sh = 0, sn = 0;  // summed in user order: independent of the thread count
   for (int64_t i = 0; i < n; ++i) {
+    if (skipped[static_cast<size_t>(i)]) {
+      ++r.n_skipped;
+      continue;
+    }
     sh += hr[static_cast<size_t>(i)];
     sn += ndcg[static_cast<size_t>(i)];
   }
-  r.hr = sh / static_cast<double>(n);
-  r.ndcg = sn / static_cast<double>(n);
+  r.n_users = n - r.n_skipped;
+  if (r.n_users == 0) {
+    return invalid_argument("every evaluated user has seen all but fewer than " + std::to_string(opt.n_negatives) +
+                            " items; lower the number of negatives");
+  }
+  if (r.n_skipped > 0) {
+    ctx.logger.warn(std::to_string(r.n_skipped) + " user(s) skipped: fewer than " +
+                    std::to_string(opt.n_negatives) + " items they never interacted with");
+  }
+  r.hr = sh / static_cast<double>(r.n_users);
+  r.ndcg = sn / static_cast<double>(r.n_users);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -98,12 +98,14 @@ TEST(RecsysBaselines, ItemKnnWindowLimitsCoOccurrence) {
   RecConfig cfg;
   cfg.knn_window = 1;
   cfg.history_len = 1;
+  cfg.pop_weight = 0;
   auto m = fitted("itemknn", seqs, 4, cfg);
   std::vector<float> s(4);
   std::vector<int32_t> h{0};
   m->score({-1, h}, s);
   EXPECT_GT(s[1], 0.5f);
-  EXPECT_LT(s[2], 1e-3f);  // outside the window: popularity tie-break only
+  EXPECT_EQ(s[2], 0.0f);  // outside the window
+  EXPECT_EQ(s[3], 0.0f);
 }
 
 TEST(RecsysBaselines, BprSeparatesTwoGroups) {

@@ -98,6 +98,13 @@ TEST(RecsysData, DetectFormat) {
   EXPECT_EQ(*parse_data_format("csv"), DataFormat::kCsv);
 }
 
+TEST(RecsysData, AutoFormatIgnoresCommentsWithCommas) {
+  auto d = load_sequences(MARKETLM_SOURCE_DIR "/tests/apps/recsys/fixtures/tiny_seqs.txt");
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  EXPECT_EQ(d->n_users(), 8);
+  EXPECT_EQ(d->seqs[0].size(), 5u);
+}
+
 TEST(RecsysData, LoadMissingFileIsNotFound) {
   auto d = load_sequences("/nonexistent/seqs.txt");
   ASSERT_FALSE(d.is_ok());

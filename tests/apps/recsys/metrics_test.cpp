@@ -160,6 +160,24 @@ TEST(RecsysEvaluate, SampledUsesSeedAndCapsUsers) {
   EXPECT_NE(a->protocol_description().find("20 uniform never-seen negatives"), std::string::npos);
 }
 
+TEST(RecsysEvaluate, SampledSkipsUsersWhoSawAlmostEverything) {
+  LeaveOneOutSplit s;
+  s.n_items = 6;
+  s.train = {{0, 1, 2}, {5}};
+  s.valid = {3, 1};
+  s.test = {4, 0};  // user 0 has 1 unseen item, user 1 has 3
+  FixedOrder m(6);
+  EvalOptions o;
+  o.n_negatives = 2;
+  auto r = evaluate(m, s, o, Context{});
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->n_users, 1);
+  EXPECT_EQ(r->n_skipped, 1);
+  EXPECT_DOUBLE_EQ(r->hr, 1.0);  // item 0 beats everything
+  o.n_negatives = 4;
+  EXPECT_FALSE(evaluate(m, s, o, Context{}).is_ok());
+}
+
 TEST(RecsysEvaluate, NothingToEvaluateIsAnError) {
   LeaveOneOutSplit s;
   s.n_items = 5;

@@ -34,6 +34,7 @@ struct EvalOptions {
 struct EvalResult {
   EvalOptions options;
   int64_t n_users = 0;       // users evaluated
+  int64_t n_skipped = 0;     // sampled: users with fewer unseen items than n_negatives
   int64_t n_candidates = 0;  // full: items; sampled: 1 + n_negatives
   double hr = 0, ndcg = 0;
   double seconds = 0;        // scoring wall time

@@ -30,13 +30,13 @@ struct RecConfig {
   uint64_t seed = 42;
   // How many of the most recent history items drive itemknn / markov scores,
   // and the weight decay per step back in time (most recent item weight 1).
-  int history_len = 3;
+  int history_len = 5;
   float recency_decay = 0.5f;
   // itemknn
   int knn_neighbors = 200;  // neighbours kept per item
-  int knn_window = 0;       // co-occurrence window in positions, 0 = whole sequence
+  int knn_window = 10;      // co-occurrence window in positions, 0 = whole sequence
   // markov: added pop_weight * popularity/max_popularity to break ties
-  float pop_weight = 1e-5f;
+  float pop_weight = 0.01f;
   // bpr
   int bpr_factors = 64;
   int bpr_epochs = 40;
@@ -86,6 +86,10 @@ class SequentialRecommender {
     return {};
   }
   virtual bool can_explain() const { return false; }
+  // What a Contribution's value means for this model, e.g. "transition
+  // probability x recency weight"; SASRec: "attention weight of the last
+  // position (last block, mean over heads)".
+  virtual std::string_view explain_kind() const { return ""; }
   // Weights in and out of a tensor table (the model directory code adds the
   // config and vocabularies around them). load() checks every size.
   virtual void save(TensorFile* out) const = 0;
