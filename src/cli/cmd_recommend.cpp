@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "marketlm/apps/recsys/cold_start.h"
 #include "marketlm/apps/recsys/evaluate.h"
 #include "marketlm/apps/recsys/model_dir.h"
 
@@ -262,6 +263,51 @@ int run_recommend(const RecOpts& o) {
   return kExitOk;
 }
 
+struct ColdOpts {
+  std::string ratings, items, genres;
+  bool with_genres = false, json = false;
+  rs::ColdStartOptions opt;
+};
+
+int run_cold_start(const ColdOpts& o) {
+  const char* cmd = "recommend cold-start";
+  auto data = rs::load_movielens_ratings(o.ratings);
+  if (!data.is_ok()) return report_error(cmd, data.status());
+  std::string genres = o.genres;
+  if (genres.empty() && o.with_genres) {
+    const auto slash = o.items.find_last_of('/');
+    genres = (slash == std::string::npos ? std::string() : o.items.substr(0, slash + 1)) + "u.genre";
+  }
+  auto texts = rs::load_movielens_item_texts(o.items, genres, data->items, o.with_genres);
+  if (!texts.is_ok()) return report_error(cmd, texts.status());
+  rs::TfidfEmbedder tfidf;
+  auto emb = rs::embed_items(tfidf, *texts);
+  if (!emb.is_ok()) return report_error(cmd, emb.status());
+  auto r = rs::evaluate_cold_start(*data, *emb, o.opt);
+  if (!r.is_ok()) return report_error(cmd, r.status());
+  const std::string text = o.with_genres ? "title+genres" : "title";
+  const std::string k = std::to_string(o.opt.k);
+  if (o.json) {
+    print_json({{"description", r->description},
+                {"text", text},
+                {"embedder", "tfidf"},
+                {"dim", emb->dim},
+                {"cold_items", r->n_cold_items},
+                {"users", r->n_users},
+                {"content", {{"hr@" + k, r->hr}, {"ndcg@" + k, r->ndcg}}},
+                {"random", {{"hr@" + k, r->random_hr}, {"ndcg@" + k, r->random_ndcg}}},
+                {"oracle_popularity", {{"hr@" + k, r->oracle_pop_hr}, {"ndcg@" + k, r->oracle_pop_ndcg}}}});
+    return kExitOk;
+  }
+  std::printf("[%s]\n", r->description.c_str());
+  std::printf("tf-idf(%s, %d words)  HR@%d %.4f  NDCG@%d %.4f\n", text.c_str(), emb->dim, o.opt.k, r->hr, o.opt.k,
+              r->ndcg);
+  std::printf("random ranking          HR@%d %.4f  NDCG@%d %.4f\n", o.opt.k, r->random_hr, o.opt.k, r->random_ndcg);
+  std::printf("oracle popularity (uses held-out counts) HR@%d %.4f  NDCG@%d %.4f\n", o.opt.k, r->oracle_pop_hr,
+              o.opt.k, r->oracle_pop_ndcg);
+  return kExitOk;
+}
+
 void add_model_flags(CLI::App* t, TrainOpts& o) {
   auto& c = o.cfg;
   t->add_option("--model-type", c.model_type, "pop | itemknn | bpr | markov")
@@ -326,6 +372,19 @@ void register_recommend(CLI::App& app, CliState& state) {
   ev->add_option("--threads", eo->threads, "Worker threads (0 = all cores)")->capture_default_str();
   ev->add_flag("--json", eo->json, "Machine-readable output");
   ev->callback([&state, eo] { state.exit_code = run_eval(*eo); });
+
+  auto* cs = rec->add_subcommand("cold-start",
+                                  "Evaluate text-based recommendation of held-out (cold) items on MovieLens 100K");
+  auto co = std::make_shared<ColdOpts>();
+  cs->add_option("--ratings", co->ratings, "MovieLens u.data")->required();
+  cs->add_option("--items", co->items, "MovieLens u.item (titles)")->required();
+  cs->add_option("--genres", co->genres, "MovieLens u.genre (default: beside --items)");
+  cs->add_flag("--with-genres", co->with_genres, "Add genre names to each title");
+  cs->add_option("--cold-fraction", co->opt.cold_fraction, "Share of items held out as cold")->capture_default_str();
+  cs->add_option("--seed", co->opt.seed, "Seed for the held-out items")->capture_default_str();
+  cs->add_option("-k", co->opt.k, "Cut-off for HR@k and NDCG@k")->capture_default_str();
+  cs->add_flag("--json", co->json, "Machine-readable output");
+  cs->callback([&state, co] { state.exit_code = run_cold_start(*co); });
 
   rec->callback([&state, rec, ro] {
     if (!rec->get_subcommands().empty()) return;  // train / eval ran

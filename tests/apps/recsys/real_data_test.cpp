@@ -2,6 +2,7 @@
 // Markov baseline clears popularity on a slice of Games (label: data).
 #include <gtest/gtest.h>
 
+#include "marketlm/apps/recsys/cold_start.h"
 #include "marketlm/apps/recsys/evaluate.h"
 #include "marketlm/apps/recsys/model_dir.h"
 
@@ -47,4 +48,19 @@ TEST(RecsysRealData, MarkovBeatsPopularityOnGamesValidation) {
     hr[idx++] = r->hr;
   }
   EXPECT_GT(hr[1], hr[0] + 0.05) << "pop " << hr[0] << " markov " << hr[1];
+}
+
+TEST(RecsysRealData, ColdStartTitlesBeatRandomOnMovieLens) {
+  auto d = load_movielens_ratings(kData + "/ml-100k/u.data");
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  EXPECT_EQ(d->n_actions(), 100000);
+  auto texts = load_movielens_item_texts(kData + "/ml-100k/u.item", "", d->items, false);
+  ASSERT_TRUE(texts.is_ok()) << texts.status().to_string();
+  TfidfEmbedder tfidf;
+  auto emb = embed_items(tfidf, *texts);
+  ASSERT_TRUE(emb.is_ok());
+  auto r = evaluate_cold_start(*d, *emb, ColdStartOptions{});
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_GT(r->n_users, 500);
+  EXPECT_GT(r->hr, 1.5 * r->random_hr) << r->description;
 }
