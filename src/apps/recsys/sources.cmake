@@ -15,5 +15,6 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${_recsys}/item_knn.cpp
   ${_recsys}/bpr.cpp
   ${_recsys}/model_dir.cpp
-  ${_recsys}/cold_start.cpp)
+  ${_recsys}/cold_start.cpp
+  ${_recsys}/seq_windows.cpp)
 list(APPEND MARKETLM_APPS_DEPS marketlm_core nlohmann_json::nlohmann_json)
