@@ -21,5 +21,6 @@ void register_adcopy(CLI::App& app, CliState& state);
 // `eval` and its task subcommands (register_eval adds eval, which calls the rest).
 void register_eval(CLI::App& app, CliState& state);
 void register_eval_adcopy(CLI::App& eval, CliState& state);
+void register_recommend(CLI::App& app, CliState& state);
 
 }  // namespace marketlm::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   marketlm::cli::register_plot_loss(app, state);
   marketlm::cli::register_adcopy(app, state);
   marketlm::cli::register_eval(app, state);
+  marketlm::cli::register_recommend(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
