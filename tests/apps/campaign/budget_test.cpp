@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+
 #include "marketlm/apps/campaign/budget.h"
 
 using namespace marketlm;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+
 #include "marketlm/apps/campaign/svg_plot.h"
 
 using namespace marketlm::campaign;
