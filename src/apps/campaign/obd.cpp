@@ -135,7 +135,7 @@ Result<ObdReport> run_obd_protocol(const ObdOptions& opt, ThreadPool* pool) {
   // prior strength m is picked by the likelihood of the logged slot choices.
   double fit_m = 0, fit_ll = -1e300;
   std::vector<double> fit_mu;
-  for (double m : {300.0, 1000.0, 3000.0, 10000.0, 30000.0}) {
+  for (double m : {30.0, 100.0, 300.0, 1000.0, 3000.0, 10000.0, 30000.0}) {
     auto mu = fit_means_to_exposure(freq, K, P, m, ctr, 25, 3000, opt.seed + 17);
     std::vector<double> a(K), b(K);
     for (int i = 0; i < K; ++i) a[i] = m * mu[i], b[i] = m * (1 - mu[i]);
