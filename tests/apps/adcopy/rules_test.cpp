@@ -64,6 +64,8 @@ TEST(AdcopyRules, GoogleEditorialRules) {
   EXPECT_FALSE(check_no_repeated_punctuation("真的吗？！").passed);
   EXPECT_FALSE(check_no_repeated_punctuation("好。。").passed);
   EXPECT_TRUE(check_no_repeated_punctuation("好，真好。").passed);
+  EXPECT_TRUE(check_no_repeated_punctuation("好用……真好——推荐").passed);  // Chinese ellipsis and dash
+  EXPECT_FALSE(check_no_repeated_punctuation("好用………").passed);
   EXPECT_FALSE(check_no_phone_number("Call 400-123-4567 now").passed);
   EXPECT_FALSE(check_no_phone_number("致电13800138000").passed);
   EXPECT_TRUE(check_no_phone_number("Only 299 yuan, 50% off").passed);
