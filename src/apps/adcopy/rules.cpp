@@ -298,6 +298,10 @@ RuleResult PrefixChecker::check_append(std::string_view prefix, std::string_view
     if (field_.is_headline) {
       RuleResult r = check_no_exclamation(complete);
       if (!r.passed) return r;
+    } else {
+      size_t n = 0;
+      for (char32_t c : decode_utf8(complete)) n += is_exclamation(c) ? 1 : 0;
+      if (n > 1) return {kRuleNoExclamation, false, "more than one '!' in a description"};
     }
     RuleResult r = check_no_repeated_punctuation(complete);
     if (!r.passed) return r;
