@@ -74,22 +74,6 @@ Result<ac::Brief> build_brief(const BriefFlags& f) {
   return b;
 }
 
-struct Prompted {
-  std::string field;
-  std::string prompt;
-};
-
-std::vector<Prompted> prompts_for(const ac::Brief& b) {
-  const ac::ChannelPreset* ch = *ac::find_channel(b.channel);
-  std::vector<Prompted> out;
-  if (ch->name == "generic") {
-    out.push_back({ch->fields[0].name, ac::render_prompt(b)});
-  } else {
-    for (const auto& f : ch->fields) out.push_back({f.name, ac::render_prompt(b, &f)});
-  }
-  return out;
-}
-
 struct AdcopyOpts {
   BriefFlags brief;
   int n = 3;
@@ -250,7 +234,7 @@ void register_adcopy(CLI::App& app, CliState& state) {
       state.exit_code = report_error("adcopy", brief.status());
       return;
     }
-    std::vector<Prompted> prompts = prompts_for(*brief);
+    std::vector<ac::FieldPrompt> prompts = ac::render_channel_prompts(*brief);
     if (o->json) {
       json j;
       j["brief"] = json::parse(ac::brief_to_json(*brief));

@@ -187,7 +187,7 @@ std::string brief_to_json(const Brief& b, int indent) {
   j["keywords"] = b.keywords;
   j["banned"] = b.banned;
   j["language"] = language_name(b.language);
-  return j.dump(indent);
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 Language resolved_language(const Brief& b) {

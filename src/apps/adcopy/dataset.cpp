@@ -60,12 +60,18 @@ Result<std::vector<AdPair>> parse_pairs_jsonl(std::string_view text, std::string
     }
     if (!j.is_object()) return data_error(where(source, line_no) + ": expected a JSON object");
     AdPair p;
-    p.id = j.value("id", "line-" + std::to_string(line_no));
-    p.source = j.value("source", "");
+    p.id = "line-" + std::to_string(line_no);
+    if (j.contains("id")) {
+      if (j["id"].is_string()) p.id = j["id"].get<std::string>();
+      else if (j["id"].is_number()) p.id = j["id"].dump();
+      else return data_error(where(source, line_no) + ": field 'id' must be a string or a number");
+    }
+    if (j.contains("source") && j["source"].is_string()) p.source = j["source"].get<std::string>();
     if (j.contains("brief")) {
       if (!j["brief"].is_object())
         return data_error(where(source, line_no) + ": field 'brief' must be an object");
-      auto b = parse_brief_json(j["brief"].dump(), where(source, line_no) + " field 'brief'");
+      auto b = parse_brief_json(j["brief"].dump(-1, ' ', false, json::error_handler_t::replace),
+                                where(source, line_no) + " field 'brief'");
       if (!b) return b.status();
       p.brief = std::move(b).value();
     }

@@ -47,7 +47,7 @@ std::string PrepareSummary::to_json(int indent) const {
   j["review_pairs"] = review_pairs;
   j["corpus_lines"] = corpus_lines;
   j["files"] = files;
-  return j.dump(indent);
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 bool is_feature_term(const std::string& word, const std::set<std::string>& stopwords) {
@@ -223,7 +223,8 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
                          opt.data_dir + "/lexicons/stopwords-iso.json", opt.jieba_dict};
   manifest["eval_ids"] = nlohmann::json::array();
   for (const auto& p : eval) manifest["eval_ids"].push_back(p.id);
-  ML_RETURN_IF_ERROR(write_file_atomic(out + "manifest.json", manifest.dump(2) + "\n"));
+  ML_RETURN_IF_ERROR(write_file_atomic(out + "manifest.json",
+                                       manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"));
   sum.files.push_back(out + "manifest.json");
   return sum;
 }

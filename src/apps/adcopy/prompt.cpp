@@ -82,6 +82,18 @@ std::string render_prompt(const Brief& b, const FieldSpec* field) {
   return out;
 }
 
+std::vector<FieldPrompt> render_channel_prompts(const Brief& b) {
+  auto ch = find_channel(b.channel);
+  const ChannelPreset& preset = ch ? **ch : channel_presets().front();
+  std::vector<FieldPrompt> out;
+  if (preset.name == "generic") {
+    out.push_back({preset.fields[0].name, render_prompt(b)});
+  } else {
+    for (const auto& f : preset.fields) out.push_back({f.name, render_prompt(b, &f)});
+  }
+  return out;
+}
+
 std::string render_completion(const std::string& copy) { return copy + kEndOfTextToken; }
 
 }  // namespace marketlm::adcopy

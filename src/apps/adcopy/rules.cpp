@@ -131,10 +131,13 @@ RuleResult check_no_all_caps(std::string_view text) {
 }
 
 RuleResult check_no_repeated_punctuation(std::string_view text) {
+  // Chinese writes its ellipsis and dash as exactly two marks (……, ——): allowed.
   std::u32string cps = decode_utf8(text);
   for (size_t i = 1; i < cps.size(); ++i) {
     char32_t a = cps[i - 1], b = cps[i];
-    bool same = a == b && is_punctuation(a);
+    bool cjk_pair = (a == U'…' || a == U'—') && a == b && (i < 2 || cps[i - 2] != a) &&
+                    (i + 1 >= cps.size() || cps[i + 1] != a);
+    bool same = a == b && is_punctuation(a) && !cjk_pair;
     bool mixed = (is_exclamation(a) || is_question(a)) && (is_exclamation(b) || is_question(b));
     if (same || mixed)
       return {kRuleNoRepeatedPunct, false,
@@ -295,6 +298,10 @@ RuleResult PrefixChecker::check_append(std::string_view prefix, std::string_view
     if (field_.is_headline) {
       RuleResult r = check_no_exclamation(complete);
       if (!r.passed) return r;
+    } else {
+      size_t n = 0;
+      for (char32_t c : decode_utf8(complete)) n += is_exclamation(c) ? 1 : 0;
+      if (n > 1) return {kRuleNoExclamation, false, "more than one '!' in a description"};
     }
     RuleResult r = check_no_repeated_punctuation(complete);
     if (!r.passed) return r;

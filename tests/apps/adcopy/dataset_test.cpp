@@ -38,6 +38,13 @@ TEST(AdcopyDataset, BadAdgenLinesNameTheLine) {
   auto b = parse_adgen("{\"content\": \"类型裙\", \"summary\": \"x\"}\n", "dev.json");
   ASSERT_FALSE(b.is_ok());
   EXPECT_NE(b.status().message().find("key#value"), std::string::npos);
+  auto numeric_id = parse_pairs_jsonl("{\"id\": 7, \"prompt\": \"p\", \"completion\": \"c\"}\n", "pairs.jsonl");
+  ASSERT_TRUE(numeric_id.is_ok());
+  EXPECT_EQ((*numeric_id)[0].id, "7");
+  EXPECT_FALSE(parse_pairs_jsonl("{\"id\": [1], \"prompt\": \"p\", \"completion\": \"c\"}\n", "p.jsonl").is_ok());
+  Brief bad_utf8;
+  bad_utf8.product = "\xFF\xFE";
+  EXPECT_NE(brief_to_json(bad_utf8).find("product"), std::string::npos);  // replaced, no throw
   auto c = parse_pairs_jsonl("{\"prompt\": \"p\"}\n", "pairs.jsonl");
   ASSERT_FALSE(c.is_ok());
   EXPECT_NE(c.status().message().find("completion"), std::string::npos);

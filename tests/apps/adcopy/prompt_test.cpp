@@ -33,6 +33,14 @@ TEST(AdcopyPrompt, EnglishBriefAndGoogleHeadline) {
   b.language = Language::kZh;  // forced Chinese labels; Google headline = 15 CJK characters
   EXPECT_NE(render_prompt(b, h).find("字段：标题（不超过15字）"), std::string::npos);
   EXPECT_EQ(render_completion("Buy now."), "Buy now.<|endoftext|>");
+  auto fps = render_channel_prompts(b);
+  ASSERT_EQ(fps.size(), 2u);
+  EXPECT_EQ(fps[0].field, "headline");
+  EXPECT_EQ(fps[1].field, "description");
+  EXPECT_NE(fps[1].prompt.find("不超过45字"), std::string::npos);
+  b.channel = "generic";
+  ASSERT_EQ(render_channel_prompts(b).size(), 1u);
+  EXPECT_EQ(render_channel_prompts(b)[0].prompt, render_prompt(b));
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
+#include "marketlm/apps/adcopy/text_width.h"
+
 namespace marketlm::adcopy {
 namespace {
 
@@ -64,6 +68,8 @@ TEST(AdcopyRules, GoogleEditorialRules) {
   EXPECT_FALSE(check_no_repeated_punctuation("真的吗？！").passed);
   EXPECT_FALSE(check_no_repeated_punctuation("好。。").passed);
   EXPECT_TRUE(check_no_repeated_punctuation("好，真好。").passed);
+  EXPECT_TRUE(check_no_repeated_punctuation("好用……真好——推荐").passed);  // Chinese ellipsis and dash
+  EXPECT_FALSE(check_no_repeated_punctuation("好用………").passed);
   EXPECT_FALSE(check_no_phone_number("Call 400-123-4567 now").passed);
   EXPECT_FALSE(check_no_phone_number("致电13800138000").passed);
   EXPECT_TRUE(check_no_phone_number("Only 299 yuan, 50% off").passed);
@@ -182,6 +188,64 @@ TEST(AdcopyRules, NearDuplicates) {
   EXPECT_EQ(d[0].i, 0u);
   EXPECT_EQ(d[0].j, 1u);
   EXPECT_EQ(keep_distinct(texts, 0.6), (std::vector<size_t>{0, 2}));
+}
+
+}  // namespace
+}  // namespace marketlm::adcopy
+
+namespace marketlm::adcopy {
+namespace {
+
+// The prefix check and the final validator agree: text grown only from
+// pieces the PrefixChecker accepts (including pieces that split a UTF-8
+// character, as byte-level BPE tokens do) always passes the final rules,
+// for every channel field. Seeded, so the same pieces every run.
+TEST(AdcopyRules, PrefixAcceptedTextPassesFinalValidator) {
+  const std::vector<std::string> vocab = {"高质量", "办公", "用品", "低价", "最便", "宜", "！", "!", "。", "，",
+                                          "FREE", " ", "Free", "400-", "123-", "4567", "文具", "😀", "a", "……",
+                                          "多样化", "，", "超值"};
+  std::vector<std::string> pieces = vocab;
+  std::string zhong = "中";  // split a 3-byte character into byte-level pieces
+  pieces.push_back(zhong.substr(0, 1));
+  pieces.push_back(zhong.substr(1, 1));
+  pieces.push_back(zhong.substr(2, 1));
+  WordRules words{{"最便宜"}, {}};
+  uint64_t state = 12345;
+  auto next = [&state](size_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>((state >> 33) % n);
+  };
+  int checked = 0;
+  for (const auto& ch : channel_presets()) {
+    for (const auto& field : ch.fields) {
+      PrefixChecker pc(field, words, false);
+      for (int trial = 0; trial < 40; ++trial) {
+        std::string text;
+        for (int step = 0; step < 200; ++step) {
+          const std::string& p = pieces[next(pieces.size())];
+          if (pc.check_append(text, p).passed) text += p;
+        }
+        // Drop an unfinished character at the end, as a decoder would not stop there.
+        text.resize(text.size() - incomplete_utf8_tail(text));
+        if (trim(text).empty()) continue;
+        CheckReport r = check_text(field, words, text, false);
+        // A word still being written when decoding stops is judged by the
+        // final check only, so all-caps is compared on the finished words.
+        std::string finished = text;  // all words but a trailing one still being written
+        while (!finished.empty() && std::isalpha(static_cast<unsigned char>(finished.back()))) finished.pop_back();
+        if (field.google_editorial) {
+          EXPECT_TRUE(check_no_all_caps(finished).passed) << finished;
+        }
+        for (const auto& x : r.results) {
+          if (x.rule == kRuleNoAllCaps) continue;
+          EXPECT_TRUE(x.passed) << ch.name << "/" << field.name << ": " << x.rule << " " << x.detail
+                                << " in '" << text << "'";
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 200);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "marketlm/apps/adcopy/brief.h"
 #include "marketlm/apps/adcopy/channel.h"
@@ -25,6 +26,15 @@ inline constexpr const char* kPadToken = "<|pad|>";
 // adds the field line and its length limit; channel "generic" with a null
 // field adds no channel line, matching the ADGEN training pairs.
 std::string render_prompt(const Brief& brief, const FieldSpec* field = nullptr);
+
+// One prompt per field the brief's channel asks for: the generic channel
+// gets the plain prompt (no channel/field lines, as in training), others one
+// prompt per field. Assumes a validated brief (unknown channel = generic).
+struct FieldPrompt {
+  std::string field;
+  std::string prompt;
+};
+std::vector<FieldPrompt> render_channel_prompts(const Brief& brief);
 
 // The training target: copy followed by <|endoftext|>.
 std::string render_completion(const std::string& copy);
