@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "marketlm/apps/recsys/metrics.h"
@@ -104,16 +105,35 @@ Result<EvalResult> evaluate(const SequentialRecommender& model, const LeaveOneOu
         }
         for (int32_t j : negatives) others.push_back(scores[static_cast<size_t>(j)]);
       } else {
+        // One pass over all items, then take the history (minus the target)
+        // back out: same counts as count_rank over the candidates, no copy.
         seen = history;
         std::sort(seen.begin(), seen.end());
         seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-        size_t p = 0;
-        for (int32_t j = 0; j < n_items; ++j) {
-          while (p < seen.size() && seen[p] < j) ++p;
-          const bool in_history = p < seen.size() && seen[p] == j;
-          if (j == target || in_history) continue;
-          others.push_back(scores[static_cast<size_t>(j)]);
+        const float ts = scores[static_cast<size_t>(target)];
+        RankCounts rc;
+        if (std::isnan(ts)) {
+          const bool target_in_history = std::binary_search(seen.begin(), seen.end(), target);
+          rc.greater = n_items - static_cast<int64_t>(seen.size()) - (target_in_history ? 0 : 1);
+        } else {
+          for (int32_t j = 0; j < n_items; ++j) {
+            const float sj = scores[static_cast<size_t>(j)];
+            rc.greater += sj > ts ? 1 : 0;
+            rc.ties += sj == ts ? 1 : 0;
+          }
+          rc.ties -= 1;  // the target itself
+          for (int32_t h : seen) {
+            if (h == target) continue;
+            const float sh = scores[static_cast<size_t>(h)];
+            if (sh > ts) --rc.greater;
+            else if (sh == ts) --rc.ties;
+          }
         }
+        hr[static_cast<size_t>(i)] = hit_rate_at_k(rc, opt.k);
+        ndcg[static_cast<size_t>(i)] = ndcg_at_k(rc, opt.k);
+        const int64_t d = ++done;
+        if (thread == 0 && (d % 256 == 0)) ctx.report({"evaluate", d, n, protocol_name(opt.protocol), false});
+        continue;
       }
       const RankCounts rc = count_rank(scores[static_cast<size_t>(target)], others);
       hr[static_cast<size_t>(i)] = hit_rate_at_k(rc, opt.k);

@@ -69,7 +69,8 @@ Result<IdMap> read_id_lines(const std::string& path, int32_t expected) {
 
 Status save_model_dir(const RecModel& m, const std::string& dir) {
   if (!m.model) return invalid_argument("save_model_dir: no model to save");
-  const fs::path target = fs::absolute(fs::path(dir).lexically_normal());
+  fs::path target = fs::absolute(fs::path(dir).lexically_normal());
+  if (target.filename().empty()) target = target.parent_path();  // "runs/m/" -> "runs/m"
   if (target.filename().empty()) return invalid_argument("bad model directory '" + dir + "'");
   const std::string tmp = target.string() + ".tmp-" + std::to_string(::getpid());
   std::error_code ec;

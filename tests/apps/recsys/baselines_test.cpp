@@ -134,3 +134,27 @@ TEST(RecsysBaselines, BprSeparatesTwoGroups) {
   again->score({3, {}}, b);
   EXPECT_EQ(a, b);
 }
+
+TEST(RecsysBaselines, TrainSplitNeverSeesHeldOutItems) {
+  // The transitions c -> d (valid -> test) and b -> c (train -> valid) appear
+  // only at the end of u1's sequence, so a model fitted on the training part
+  // must not know them; fitted on all data it must.
+  auto d = parse_sequence_lines("u1 a b c d\nu2 a b e f\nu3 e f a b\n", "t.txt");
+  ASSERT_TRUE(d.is_ok());
+  RecConfig cfg;
+  cfg.model_type = "markov";
+  cfg.history_len = 1;
+  cfg.pop_weight = 0;
+  auto held = train_model(*d, cfg, false, "t.txt", Context{});
+  auto all = train_model(*d, cfg, true, "t.txt", Context{});
+  ASSERT_TRUE(held.is_ok() && all.is_ok());
+  const int32_t b = d->items.find("b"), c = d->items.find("c"), dd = d->items.find("d");
+  std::vector<float> s(static_cast<size_t>(d->n_items()));
+  std::vector<int32_t> hc{c}, hb{b};
+  held->model->score({-1, hc}, s);
+  EXPECT_EQ(s[static_cast<size_t>(dd)], 0.0f);
+  held->model->score({-1, hb}, s);
+  EXPECT_EQ(s[static_cast<size_t>(c)], 0.0f);
+  all->model->score({-1, hc}, s);
+  EXPECT_GT(s[static_cast<size_t>(dd)], 0.0f);
+}

@@ -42,6 +42,16 @@ grep -q '"protocol": "sampled"' "$WORK/eval.json" || fail "no sampled result"
 grep -q '"protocol": "full"' "$WORK/eval.json" || fail "no full result"
 grep -q 'never-seen negatives' "$WORK/eval.json" || fail "no protocol description"
 
+# CSV interactions are sorted by time per user: after a -> b comes c or d.
+"$BIN" recommend train --data "$HERE/fixtures/tiny_interactions.csv" --model-type markov --all-data \
+  --out "$WORK/csv" > /dev/null 2>&1 || fail "train from CSV failed"
+"$BIN" recommend --model "$WORK/csv" --user u1 -k 5 --include-seen --json > "$WORK/csv.json" 2>&1 || fail "csv recommend"
+grep -q '"history_length": 3' "$WORK/csv.json" || fail "u1 should have 3 actions: $(cat "$WORK/csv.json")"
+"$BIN" recommend --model "$WORK/csv" --history "b" -k 1 > "$WORK/csv.out" 2>&1 || fail "csv history"
+grep -Eq " (c|d) " "$WORK/csv.out" || fail "after b comes c or d: $(cat "$WORK/csv.out")"
+"$BIN" recommend eval --model "$WORK/csv" --num-negatives 1 > "$WORK/leak.out" 2>&1 || fail "eval of all-data model"
+grep -q "optimistic" "$WORK/leak.out" || fail "no warning when evaluating an --all-data model on its own data"
+
 # Errors: unknown user (exit 1), malformed CSV with its line number, usage (2).
 "$BIN" recommend --model "$WORK/m" --user nobody > "$WORK/nu.out" 2>&1
 [ $? -eq 1 ] || fail "unknown user should exit 1"

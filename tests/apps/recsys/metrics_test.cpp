@@ -189,3 +189,49 @@ TEST(RecsysEvaluate, NothingToEvaluateIsAnError) {
   FixedOrder wrong(6);
   EXPECT_FALSE(evaluate(wrong, s, EvalOptions{}, Context{}).is_ok());
 }
+
+namespace {
+// Scores from a table, to test ties and NaN in the full-ranking pass.
+class TableScores final : public SequentialRecommender {
+ public:
+  explicit TableScores(std::vector<float> s) : s_(std::move(s)) {}
+  std::string_view type() const override { return "table"; }
+  Status fit(const TrainData&, const RecConfig&, const Context&) override { return Status::ok(); }
+  int32_t n_items() const override { return static_cast<int32_t>(s_.size()); }
+  void score(const UserQuery&, std::span<float> out) const override { std::copy(s_.begin(), s_.end(), out.begin()); }
+  void save(TensorFile*) const override {}
+  Status load(const TensorFile&, const RecConfig&, int32_t, int32_t) override { return Status::ok(); }
+
+ private:
+  std::vector<float> s_;
+};
+}  // namespace
+
+TEST(RecsysEvaluate, FullRankingMatchesCountRankWithTiesAndNan) {
+  // Items 0..7; history {0, 1, 2} (train 0,1 + valid 2), target 5.
+  std::vector<float> s{9.0f, 1.0f, 1.0f, 1.0f, NAN, 1.0f, 0.5f, 2.0f};
+  LeaveOneOutSplit sp;
+  sp.n_items = 8;
+  sp.train = {{0, 1}};
+  sp.valid = {2};
+  sp.test = {5};
+  EvalOptions o;
+  o.protocol = Protocol::kFull;
+  o.k = 2;
+  TableScores m(s);
+  auto r = evaluate(m, sp, o, Context{});
+  ASSERT_TRUE(r.is_ok());
+  // Candidates besides the target: 3 (1.0, tie), 4 (NaN), 6 (0.5), 7 (2.0).
+  std::vector<float> others{1.0f, NAN, 0.5f, 2.0f};
+  const RankCounts rc = count_rank(1.0f, others);
+  EXPECT_EQ(rc.greater, 1);
+  EXPECT_EQ(rc.ties, 1);
+  EXPECT_DOUBLE_EQ(r->hr, hit_rate_at_k(rc, 2));
+  EXPECT_DOUBLE_EQ(r->hr, 0.5);
+  EXPECT_DOUBLE_EQ(r->ndcg, ndcg_at_k(rc, 2));
+  // A NaN target ranks below all 4 other candidates.
+  sp.test = {4};
+  r = evaluate(m, sp, o, Context{});
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_DOUBLE_EQ(r->hr, 0.0);
+}
