@@ -55,7 +55,11 @@ void ProgressBar::update(const ProgressEvent& e) {
   if (e.total > 0) {
     const double frac = std::min(1.0, static_cast<double>(e.done) / static_cast<double>(e.total));
     const int width = 24, filled = static_cast<int>(frac * width);
-    bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
+    bar.reserve(128);
+    bar.push_back('[');
+    bar.append(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(width - filled), '.');
+    bar.append("] ");
     char buf[96];
     const double eta = e.done > 0 ? elapsed * (1.0 - frac) / frac : -1;
     std::snprintf(buf, sizeof buf, "%3.0f%% %lld/%lld | %s elapsed | ETA %s", frac * 100,
