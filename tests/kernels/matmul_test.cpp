@@ -101,3 +101,20 @@ TEST(KernelMatmul, NtForwardIsTransposedProduct) {
 
 }  // namespace
 }  // namespace marketlm::kernels
+
+namespace marketlm::kernels {
+namespace {
+
+TEST(KernelIsa, ResolveNamesPathsAndRefusesUnknownOnes) {
+  EXPECT_EQ(*resolve_isa("scalar"), Isa::kScalar);
+  EXPECT_EQ(*resolve_isa(""), best_isa());
+  EXPECT_EQ(*resolve_isa("auto"), best_isa());
+  auto bad = resolve_isa("sse9");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("'sse9'"), std::string::npos);
+  EXPECT_EQ(supported_isas().front(), Isa::kScalar);
+  for (Isa isa : supported_isas()) EXPECT_EQ(*resolve_isa(isa_name(isa)), isa);
+}
+
+}  // namespace
+}  // namespace marketlm::kernels
