@@ -50,14 +50,18 @@ def main():
             return loss.item()
         step()  # warm-up
         times = []
+        cpu0 = time.process_time()
         for _ in range(args.steps):
             t0 = time.perf_counter()
             loss = step()
             times.append((time.perf_counter() - t0) * 1e3)
+        cpu = (time.process_time() - cpu0) * 1e3 / args.steps
         med = statistics.median(times)
         print(f"pytorch {mode}: median {med:.1f} ms/step, best {min(times):.1f} ms, tokens/s {B * T / med * 1e3:.0f}, "
               f"loss {loss:.4f}")
+        print(f"pytorch {mode}: CPU time per step (all threads) {cpu:.1f} ms")
         print(f"RESULT pytorch_{mode}_ms_per_step={med:.1f}")
+        print(f"RESULT pytorch_{mode}_cpu_ms_per_step={cpu:.1f}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,12 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 ours=$(grep -o 'marketlm_ms_per_step=[0-9.]*' <<<"$OURS" | cut -d= -f2)
 fp32=$(grep -o 'pytorch_fp32_ms_per_step=[0-9.]*' <<<"$THEIRS" | cut -d= -f2)
 bf16=$(grep -o 'pytorch_bf16_ms_per_step=[0-9.]*' <<<"$THEIRS" | cut -d= -f2)
+ours_cpu=$(grep -o 'marketlm_cpu_ms_per_step=[0-9.]*' <<<"$OURS" | cut -d= -f2)
+fp32_cpu=$(grep -o 'pytorch_fp32_cpu_ms_per_step=[0-9.]*' <<<"$THEIRS" | cut -d= -f2)
+bf16_cpu=$(grep -o 'pytorch_bf16_cpu_ms_per_step=[0-9.]*' <<<"$THEIRS" | cut -d= -f2)
 awk -v o="$ours" -v f="$fp32" -v b="$bf16" -v c="$CONFIG" 'BEGIN {
-  printf "== %s: marketlm fp32 %.0f ms/step | PyTorch fp32 %.0f ms (%.2fx marketlm speed-up) | PyTorch bf16 autocast %.0f ms (%.2fx)\n",
+  printf "== %s wall: marketlm fp32 %.0f ms/step | PyTorch fp32 %.0f ms (%.2fx marketlm speed-up) | PyTorch bf16 autocast %.0f ms (%.2fx)\n",
+         c, o, f, f / o, b, b / o }'
+awk -v o="$ours_cpu" -v f="$fp32_cpu" -v b="$bf16_cpu" -v c="$CONFIG" 'BEGIN {
+  printf "== %s CPU time (all threads): marketlm %.0f ms/step | PyTorch fp32 %.0f ms (%.2fx) | PyTorch bf16 %.0f ms (%.2fx)\n",
          c, o, f, f / o, b, b / o }'

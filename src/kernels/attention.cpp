@@ -5,38 +5,42 @@
 #include <vector>
 
 #include "kernels/simd.h"
+#include "marketlm/kernels/matmul.h"
 
 namespace marketlm::kernels {
 
+// Per (batch, head): S = Q K^T as one gemm over strided views of qkv, a
+// causal softmax per row, then O = P V as a second gemm (the upper triangle
+// of P is zero, so it adds nothing). The scalar path runs the same steps with
+// the scalar gemm.
 void attention_forward(float* out, float* att, const float* qkv, const float* dropout_mask, int B, int T,
                        int C, int NH, const KernelContext& ctx) {
   const int HS = C / NH;
   const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
   const int64_t C3 = 3 * static_cast<int64_t>(C);
+  const int ld3 = static_cast<int>(C3);
   parallel_for(ctx, static_cast<int64_t>(B) * NH, [&](int64_t begin, int64_t end, int) {
-    std::vector<float> used(static_cast<size_t>(T));
+    std::vector<float> used(dropout_mask != nullptr ? static_cast<size_t>(T) * T : 0);
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / NH;
       const int h = static_cast<int>(bh % NH);
       const float* base = qkv + b * T * C3;
+      float* P = att + bh * T * T;
+      gemm(ctx.isa, false, true, T, T, HS, base + h * HS, ld3, base + C + h * HS, ld3, 0.0f, P, T);
       for (int t = 0; t < T; ++t) {
-        const float* q = base + t * C3 + h * HS;
-        float* row = att + (bh * T + t) * T;
-        for (int t2 = 0; t2 <= t; ++t2)
-          row[t2] = simd::dot(ctx.isa, q, base + t2 * C3 + C + h * HS, HS) * scale;
+        float* row = P + static_cast<int64_t>(t) * T;
+        simd::scale(ctx.isa, row, scale, t + 1);
         const float m = simd::max(ctx.isa, row, t + 1);
         const float s = simd::exp_sub_sum(ctx.isa, row, row, m, t + 1);
         simd::scale(ctx.isa, row, 1.0f / s, t + 1);
         std::fill(row + t + 1, row + T, 0.0f);
-        const float* p = row;
-        if (dropout_mask != nullptr) {
-          simd::mul(ctx.isa, used.data(), row, dropout_mask + (bh * T + t) * T, t + 1);
-          p = used.data();
-        }
-        float* o = out + (b * T + t) * C + h * HS;
-        std::fill(o, o + HS, 0.0f);
-        for (int t2 = 0; t2 <= t; ++t2) simd::axpy(ctx.isa, o, p[t2], base + t2 * C3 + 2 * C + h * HS, HS);
       }
+      const float* Pu = P;
+      if (dropout_mask != nullptr) {
+        simd::mul(ctx.isa, used.data(), P, dropout_mask + bh * T * T, T * T);
+        Pu = used.data();
+      }
+      gemm(ctx.isa, false, false, T, HS, T, Pu, T, base + 2 * C + h * HS, ld3, 0.0f, out + b * T * C + h * HS, C);
     }
   }, 1);
 }
@@ -46,33 +50,38 @@ void attention_backward(float* d_qkv, const float* d_out, const float* qkv, cons
   const int HS = C / NH;
   const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
   const int64_t C3 = 3 * static_cast<int64_t>(C);
+  const int ld3 = static_cast<int>(C3);
   parallel_for(ctx, static_cast<int64_t>(B) * NH, [&](int64_t begin, int64_t end, int) {
-    std::vector<float> da(static_cast<size_t>(T));
+    const size_t tt = static_cast<size_t>(T) * T;
+    std::vector<float> dP(tt), used(dropout_mask != nullptr ? tt : 0);
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / NH;
       const int h = static_cast<int>(bh % NH);
       const float* base = qkv + b * T * C3;
       float* dbase = d_qkv + b * T * C3;
-      for (int t = 0; t < T; ++t) {
-        const float* p = att + (bh * T + t) * T;
-        const float* mk = dropout_mask != nullptr ? dropout_mask + (bh * T + t) * T : nullptr;
-        const float* g = d_out + (b * T + t) * C + h * HS;
-        for (int t2 = 0; t2 <= t; ++t2) {
-          const float keep = mk != nullptr ? mk[t2] : 1.0f;
-          // through v: d_v[t2] += p_used * g; through the probabilities: da.
-          simd::axpy(ctx.isa, dbase + t2 * C3 + 2 * C + h * HS, p[t2] * keep, g, HS);
-          da[t2] = simd::dot(ctx.isa, g, base + t2 * C3 + 2 * C + h * HS, HS) * keep;
-        }
-        // softmax backward: d_pre = p * (da - <p, da>)
-        const float pda = simd::dot(ctx.isa, p, da.data(), t + 1);
-        const float* q = base + t * C3 + h * HS;
-        float* dq = dbase + t * C3 + h * HS;
-        for (int t2 = 0; t2 <= t; ++t2) {
-          const float dpre = p[t2] * (da[t2] - pda) * scale;
-          simd::axpy(ctx.isa, dq, dpre, base + t2 * C3 + C + h * HS, HS);
-          simd::axpy(ctx.isa, dbase + t2 * C3 + C + h * HS, dpre, q, HS);
-        }
+      const float* P = att + bh * T * T;
+      const float* mk = dropout_mask != nullptr ? dropout_mask + bh * T * T : nullptr;
+      const float* Pu = P;
+      if (mk != nullptr) {
+        simd::mul(ctx.isa, used.data(), P, mk, T * T);
+        Pu = used.data();
       }
+      const float* dO = d_out + b * T * C + h * HS;
+      // dP_used = dO V^T; dV += P_used^T dO
+      gemm(ctx.isa, false, true, T, T, HS, dO, C, base + 2 * C + h * HS, ld3, 0.0f, dP.data(), T);
+      gemm(ctx.isa, true, false, T, HS, T, Pu, T, dO, C, 1.0f, dbase + 2 * C + h * HS, ld3);
+      // through the dropout mask and the softmax: dS = P * (dP - <P, dP>) * scale
+      for (int t = 0; t < T; ++t) {
+        float* d = dP.data() + static_cast<size_t>(t) * T;
+        const float* p = P + static_cast<int64_t>(t) * T;
+        if (mk != nullptr) simd::mul(ctx.isa, d, d, mk + static_cast<int64_t>(t) * T, t + 1);
+        const float pd = simd::dot(ctx.isa, p, d, t + 1);
+        for (int t2 = 0; t2 <= t; ++t2) d[t2] = p[t2] * (d[t2] - pd) * scale;
+        std::fill(d + t + 1, d + T, 0.0f);
+      }
+      // dQ += dS K; dK += dS^T Q
+      gemm(ctx.isa, false, false, T, HS, T, dP.data(), T, base + C + h * HS, ld3, 1.0f, dbase + h * HS, ld3);
+      gemm(ctx.isa, true, false, T, HS, T, dP.data(), T, base + h * HS, ld3, 1.0f, dbase + C + h * HS, ld3);
     }
   }, 1);
 }

@@ -1,5 +1,8 @@
 #include "marketlm/kernels/matmul.h"
 
+#include <cstring>
+#include <tuple>
+
 #include "kernels/kernel_test_util.h"
 
 namespace marketlm::kernels {
@@ -96,6 +99,70 @@ TEST(KernelMatmul, NtForwardIsTransposedProduct) {
         ref[n * OC + o] = static_cast<float>(s);
       }
     expect_close(std::string("nt ") + isa_name(isa), out, ref, 1e-5, 1e-5);
+  }
+}
+
+}  // namespace
+}  // namespace marketlm::kernels
+
+namespace marketlm::kernels {
+namespace {
+
+TEST(KernelIsa, ResolveNamesPathsAndRefusesUnknownOnes) {
+  EXPECT_EQ(*resolve_isa("scalar"), Isa::kScalar);
+  EXPECT_EQ(*resolve_isa(""), best_isa());
+  EXPECT_EQ(*resolve_isa("auto"), best_isa());
+  auto bad = resolve_isa("sse9");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("'sse9'"), std::string::npos);
+  EXPECT_EQ(supported_isas().front(), Isa::kScalar);
+  for (Isa isa : supported_isas()) EXPECT_EQ(*resolve_isa(isa_name(isa)), isa);
+}
+
+}  // namespace
+}  // namespace marketlm::kernels
+
+namespace marketlm::kernels {
+namespace {
+using namespace marketlm::kernels::testing;
+
+float round_bf16(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  b += 0x7fffu + ((b >> 16) & 1u);
+  b &= 0xffff0000u;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+
+TEST(KernelGemmBf16, MatchesDoubleProductOfBf16RoundedInputs) {
+  if (!bf16_gemm_supported()) GTEST_SKIP() << "CPU lacks AVX512-BF16";
+  for (auto [M, N, K] : {std::tuple{1, 1, 1}, std::tuple{9, 33, 7}, std::tuple{17, 70, 64}, std::tuple{8, 32, 128}}) {
+    for (int ta = 0; ta < 2; ++ta) {
+      for (int tb = 0; tb < 2; ++tb) {
+        auto A = randn(static_cast<size_t>(M) * K, 31), B = randn(static_cast<size_t>(K) * N, 32);
+        auto Cm = randn(static_cast<size_t>(M) * N, 33);
+        const int lda = ta ? M : K, ldb = tb ? K : N;
+        std::vector<float> ref(Cm.size()), exact(Cm.size());
+        for (int i = 0; i < M; ++i)
+          for (int j = 0; j < N; ++j) {
+            double s = 0, e = 0;
+            for (int k = 0; k < K; ++k) {
+              const float a = ta ? A[k * lda + i] : A[i * lda + k], b = tb ? B[j * ldb + k] : B[k * ldb + j];
+              s += static_cast<double>(round_bf16(a)) * round_bf16(b);
+              e += static_cast<double>(a) * b;
+            }
+            ref[i * N + j] = static_cast<float>(s + 0.5 * Cm[i * N + j]);
+            exact[i * N + j] = static_cast<float>(e + 0.5 * Cm[i * N + j]);
+          }
+        gemm_bf16(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, 0.5f, Cm.data(), N);
+        const std::string what = "bf16 gemm " + std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K);
+        // same rounded inputs: only fp32 accumulation order differs
+        expect_close(what, Cm, ref, 1e-5, 1e-5 * std::sqrt(static_cast<double>(K)));
+        // against the fp32 product: bf16 keeps 8 significant bits (relative error 2^-9 per input)
+        expect_close(what + " vs fp32", Cm, exact, 0.0, 2e-2 * std::sqrt(static_cast<double>(K)));
+      }
+    }
   }
 }
 

@@ -13,6 +13,12 @@ namespace marketlm::kernels {
 void gemm(Isa isa, bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B,
           int ldb, float beta, float* C, int ldc);
 
+// Mixed precision (stretch): the same product with A and B rounded to
+// bfloat16 and fp32 accumulation (AVX512-BF16). Needs bf16_gemm_supported().
+bool bf16_gemm_supported();
+void gemm_bf16(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
+               float beta, float* C, int ldc);
+
 // out[N,OC] = inp[N,C] @ w[C,OC] + bias[OC] (bias may be nullptr).
 void matmul_forward(float* out, const float* inp, const float* w, const float* bias, int N, int C,
                     int OC, const KernelContext& ctx);
