@@ -65,7 +65,7 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
                             ? factory.activation_bytes(config.model, encoder.vocab_size, config.batch_size,
                                                        config.seq_len)
                             : -1;
-    summary.memory = estimate_training_memory(np, act, data_bytes);
+    summary.memory = estimate_train_memory(np, act, data_bytes);
     uint64_t available;
     std::string source;
     if (config.memory_limit_mb > 0) {

@@ -49,7 +49,7 @@ struct TrainRunSummary {
   size_t train_sequences = 0, val_sequences = 0;
   std::string checkpoint;   // last checkpoint directory
   std::string log_path;
-  MemoryEstimate memory;
+  TrainMemoryEstimate memory;
 };
 
 Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncoder& encoder,
