@@ -8,6 +8,7 @@
 // into it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -52,7 +53,10 @@ struct TrainRunSummary {
   TrainMemoryEstimate memory;
 };
 
+// `stop` (optional, owned by the caller) ends the run cleanly after the
+// current step with a checkpoint and a kCancelled status.
 Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncoder& encoder,
-                                     const ModelFactory& factory, const Context& ctx);
+                                     const ModelFactory& factory, const Context& ctx,
+                                     const std::atomic<bool>* stop = nullptr);
 
 }  // namespace marketlm
