@@ -122,7 +122,7 @@ int run_train(const TrainOpts& o) {
   if (!config.is_ok()) return report_error("train", config.status());
   auto encoder = make_training_encoder(config->tokenizer);
   if (!encoder.is_ok()) return report_error("train", encoder.status());
-  auto factory = make_training_model_factory(config->model);
+  auto factory = make_training_model_factory(*config);
   if (!factory.is_ok()) return report_error("train", factory.status());
   ThreadPool pool(config->threads);
   ProgressBar bar(!o.quiet);
