@@ -1,7 +1,13 @@
 // marketlm train: trains a model from a JSON config and/or flags (flags win).
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -67,12 +73,56 @@ Result<TrainConfig> build_config(const TrainOpts& o) {
   return c;
 }
 
+// Ctrl-C / SIGTERM -> a stop flag, without a global: the signals are blocked
+// in every thread (create this before the thread pool) and one thread waits
+// for them with sigwait. The first asks the trainer to stop after the current
+// step with a checkpoint; a second one ends the process at once (checkpoints
+// are written atomically, so the last complete one survives).
+class InterruptWatcher {
+ public:
+  InterruptWatcher() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] {
+      int sig = 0;
+      while (sigwait(&set_, &sig) == 0) {
+        if (done_.load()) return;
+        if (stop_.exchange(true)) {
+          ::signal(sig, SIG_DFL);
+          pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+          raise(sig);
+          return;
+        }
+        std::fprintf(stderr, "\nmarketlm train: stopping after this step and saving a checkpoint "
+                             "(press Ctrl-C again to quit now)\n");
+      }
+    });
+  }
+  ~InterruptWatcher() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGINT);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  InterruptWatcher(const InterruptWatcher&) = delete;
+  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
+  const std::atomic<bool>* flag() const { return &stop_; }
+
+ private:
+  sigset_t set_{}, old_{};
+  std::atomic<bool> stop_{false}, done_{false};
+  std::thread thread_;
+};
+
 int run_train(const TrainOpts& o) {
+  InterruptWatcher interrupt;  // before the pool, so its threads inherit the blocked signals
   auto config = build_config(o);
   if (!config.is_ok()) return report_error("train", config.status());
   auto encoder = make_training_encoder(config->tokenizer);
   if (!encoder.is_ok()) return report_error("train", encoder.status());
-  auto factory = make_training_model_factory(config->model);
+  auto factory = make_training_model_factory(*config);
   if (!factory.is_ok()) return report_error("train", factory.status());
   ThreadPool pool(config->threads);
   ProgressBar bar(!o.quiet);
@@ -80,7 +130,7 @@ int run_train(const TrainOpts& o) {
   ctx.pool = &pool;
   ctx.logger = o.quiet ? Logger() : Logger::to_stderr();
   ctx.progress = bar.sink();
-  auto r = run_training(*config, *encoder, *factory, ctx);
+  auto r = run_training(*config, *encoder, *factory, ctx, interrupt.flag());
   if (!r.is_ok()) return report_error("train", r.status());
   if (o.json) {
     nlohmann::json j = {{"steps", r->steps},

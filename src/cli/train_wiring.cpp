@@ -12,10 +12,10 @@ Result<TextEncoder> make_training_encoder(const std::string& tokenizer) {
                     "'); use --tokenizer bytes");
 }
 
-Result<ModelFactory> make_training_model_factory(const nlohmann::json& model_config) {
+Result<ModelFactory> make_training_model_factory(const TrainConfig& config) {
   return Status(StatusCode::kUnimplemented,
                 "the GPT model is not wired into `marketlm train` in this build (model config " +
-                    model_config.dump() + "); see src/cli/train_wiring.cpp");
+                    config.model.dump() + "); see src/cli/train_wiring.cpp");
 }
 
 }  // namespace marketlm::cli

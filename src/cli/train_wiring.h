@@ -10,6 +10,7 @@
 
 #include "marketlm/train/dataset.h"
 #include "marketlm/train/run.h"
+#include "marketlm/train/train_config.h"
 
 namespace marketlm::cli {
 
@@ -17,7 +18,9 @@ namespace marketlm::cli {
 // (vocab.json + merges.txt).
 Result<TextEncoder> make_training_encoder(const std::string& tokenizer);
 
-// The model to train, from the config's "model" block.
-Result<ModelFactory> make_training_model_factory(const nlohmann::json& model_config);
+// The model to train, from the config's "model" block (the whole config is
+// passed so the wiring can check model.n_ctx against seq_len and copy the
+// tokenizer files into each checkpoint).
+Result<ModelFactory> make_training_model_factory(const TrainConfig& config);
 
 }  // namespace marketlm::cli

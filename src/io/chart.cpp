@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "io/chart_layout.h"
 #include "marketlm/core/file_io.h"
 
 namespace marketlm {
@@ -32,18 +33,6 @@ std::string num(double v) {
   return b;
 }
 
-std::string tick_label(double v, double step) {
-  if (std::fabs(v) < step * 1e-9) v = 0;
-  char b[32];
-  const double a = std::fabs(v);
-  if (a != 0 && (a >= 1e6 || a < 1e-3)) std::snprintf(b, sizeof b, "%.3g", v);
-  else {
-    const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
-    std::snprintf(b, sizeof b, "%.*f", std::min(decimals, 6), v);
-  }
-  return b;
-}
-
 }  // namespace
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
@@ -64,7 +53,26 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return ticks;
 }
 
-Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& o) {
+namespace chart_detail {
+
+std::string tick_label(double v, double step) {
+  if (std::fabs(v) < step * 1e-9) v = 0;
+  char b[32];
+  const double a = std::fabs(v);
+  if (a != 0 && (a >= 1e6 || a < 1e-3)) {
+    std::snprintf(b, sizeof b, "%.3g", v);
+  } else {
+    const int decimals = step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(step) - 1e-9));
+    std::snprintf(b, sizeof b, "%.*f", std::min(decimals, 6), v);
+  }
+  return b;
+}
+
+Result<Layout> compute_layout(const std::vector<ChartSeries>& series, const ChartOptions& o) {
+  if (o.width < 200 || o.height < 150 || o.width > 8000 || o.height > 8000) {
+    return invalid_argument("chart size " + std::to_string(o.width) + "x" + std::to_string(o.height) +
+                            " is outside 200x150 .. 8000x8000");
+  }
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
   for (const auto& s : series) {
     if (s.x.size() != s.y.size()) {
@@ -80,13 +88,43 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
     }
   }
   if (!std::isfinite(xmin)) return invalid_argument("chart '" + o.title + "' has no finite point to draw");
-  const std::vector<double> xt = nice_ticks(xmin, xmax, 8), yt = nice_ticks(ymin, ymax, 6);
-  const double x0 = xt.front(), x1 = xt.back(), y0 = yt.front(), y1 = yt.back();
-  const double left = 72, right = 24, top = o.title.empty() ? 20 : 44, bottom = 56;
-  const double pw = o.width - left - right, ph = o.height - top - bottom;
-  auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * pw; };
-  auto py = [&](double y) { return top + ph - (y - y0) / (y1 - y0) * ph; };
+  Layout L;
+  L.width = o.width;
+  L.height = o.height;
+  L.xt = nice_ticks(xmin, xmax, 8);
+  L.yt = nice_ticks(ymin, ymax, 6);
+  L.x0 = L.xt.front();
+  L.x1 = L.xt.back();
+  L.y0 = L.yt.front();
+  L.y1 = L.yt.back();
+  L.xstep = L.xt.size() > 1 ? L.xt[1] - L.xt[0] : 1;
+  L.ystep = L.yt.size() > 1 ? L.yt[1] - L.yt[0] : 1;
+  L.left = 72;
+  L.top = o.title.empty() ? 20 : 44;
+  L.pw = o.width - L.left - 24;
+  L.ph = o.height - L.top - 56;
+  size_t palette_i = 0, longest = 0;
+  for (const auto& s : series) {
+    L.colors.push_back(s.color.empty() ? kPalette[palette_i++ % 8] : s.color);
+    longest = std::max(longest, s.name.size());
+  }
+  L.lw = 40 + 7.0 * static_cast<double>(longest);
+  L.lh = 8 + 18.0 * static_cast<double>(series.size());
+  L.lx = L.left + L.pw - L.lw - 8;
+  L.ly = L.top + 8;
+  return L;
+}
 
+}  // namespace chart_detail
+
+Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& o) {
+  ML_ASSIGN_OR_RETURN(const chart_detail::Layout L, chart_detail::compute_layout(series, o));
+  using chart_detail::tick_label;
+  const double left = L.left, top = L.top, pw = L.pw, ph = L.ph;
+  auto px = [&](double x) { return L.px(x); };
+  auto py = [&](double y) { return L.py(y); };
+  const auto& xt = L.xt;
+  const auto& yt = L.yt;
   std::string svg;
   svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) + "\" height=\"" +
@@ -107,7 +145,7 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
   svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top + ph) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(top + ph) + "\"/>\n";
   svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top) + "\" x2=\"" + num(left) + "\" y2=\"" + num(top + ph) + "\"/>\n";
   svg += "</g>\n";
-  const double xstep = xt.size() > 1 ? xt[1] - xt[0] : 1, ystep = yt.size() > 1 ? yt[1] - yt[0] : 1;
+  const double xstep = L.xstep, ystep = L.ystep;
   svg += "<g class=\"tick-labels\" fill=\"#333\">\n";
   for (double t : xt) {
     svg += "<text class=\"xtick\" x=\"" + num(px(t)) + "\" y=\"" + num(top + ph + 18) + "\" text-anchor=\"middle\">" +
@@ -127,11 +165,10 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
            ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(o.y_label) + "</text>\n";
   }
   // Series: one polyline per finite run of points.
-  size_t palette_i = 0;
-  std::vector<std::string> colors;
-  for (const auto& s : series) {
-    const std::string color = s.color.empty() ? kPalette[palette_i++ % 8] : s.color;
-    colors.push_back(color);
+  const std::vector<std::string>& colors = L.colors;
+  for (size_t si = 0; si < series.size(); ++si) {
+    const ChartSeries& s = series[si];
+    const std::string& color = colors[si];
     svg += "<g class=\"series\" data-name=\"" + xml_escape(s.name) + "\">\n";
     std::string pts;
     auto flush = [&] {
@@ -163,10 +200,7 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
   }
   // Legend, top right inside the plot.
   if (!series.empty()) {
-    size_t longest = 0;
-    for (const auto& s : series) longest = std::max(longest, s.name.size());
-    const double lw = 40 + 7.0 * static_cast<double>(longest), lh = 8 + 18.0 * static_cast<double>(series.size());
-    const double lx = left + pw - lw - 8, ly = top + 8;
+    const double lw = L.lw, lh = L.lh, lx = L.lx, ly = L.ly;
     svg += "<g class=\"legend\">\n<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(lw) +
            "\" height=\"" + num(lh) + "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n";
     for (size_t i = 0; i < series.size(); ++i) {
@@ -182,9 +216,12 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
 }
 
 Status write_line_chart(const std::string& path, const std::vector<ChartSeries>& series, const ChartOptions& options) {
-  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".svg") != 0) {
-    return invalid_argument("chart output '" + path + "' must end in .svg (the only image format written)");
+  auto ends = [&](const char* ext) { return path.size() >= 4 && path.compare(path.size() - 4, 4, ext) == 0; };
+  if (ends(".png")) {
+    ML_ASSIGN_OR_RETURN(std::string png, render_line_chart_png(series, options));
+    return write_file_atomic(path, png);
   }
+  if (!ends(".svg")) return invalid_argument("chart output '" + path + "' must end in .svg or .png");
   ML_ASSIGN_OR_RETURN(std::string svg, render_line_chart_svg(series, options));
   return write_file_atomic(path, svg);
 }

@@ -17,15 +17,15 @@ std::string format_bytes(uint64_t b) {
   return buf;
 }
 
-std::string MemoryEstimate::describe() const {
+std::string TrainMemoryEstimate::describe() const {
   return format_bytes(total()) + " (params " + format_bytes(params) + ", grads " + format_bytes(grads) +
          ", AdamW moments " + format_bytes(adam) + ", activations " +
          (activations_known ? format_bytes(activations) : std::string("not estimated")) + ", data " +
          format_bytes(data) + ")";
 }
 
-MemoryEstimate estimate_training_memory(int64_t num_params, int64_t activation_bytes, uint64_t data_bytes) {
-  MemoryEstimate e;
+TrainMemoryEstimate estimate_train_memory(int64_t num_params, int64_t activation_bytes, uint64_t data_bytes) {
+  TrainMemoryEstimate e;
   const uint64_t p = static_cast<uint64_t>(num_params < 0 ? 0 : num_params) * sizeof(float);
   e.params = p;
   e.grads = p;
@@ -53,7 +53,7 @@ Result<uint64_t> available_memory_bytes() {
   return parse_meminfo_available(text);
 }
 
-Status check_memory_fits(const MemoryEstimate& e, uint64_t available, const std::string& source) {
+Status check_memory_fits(const TrainMemoryEstimate& e, uint64_t available, const std::string& source) {
   if (e.total() <= available) return Status::ok();
   return resource_exhausted("training needs about " + e.describe() + " but only " + format_bytes(available) +
                             " is available (" + source +

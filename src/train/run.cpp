@@ -13,7 +13,8 @@
 namespace marketlm {
 
 Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncoder& encoder,
-                                     const ModelFactory& factory, const Context& ctx) {
+                                     const ModelFactory& factory, const Context& ctx,
+                                     const std::atomic<bool>* stop) {
   ML_RETURN_IF_ERROR(validate_train_config(config));
   if (!factory.create || !factory.save || !factory.load) {
     return internal_error("model factory is incomplete: create, save and load are required");
@@ -65,7 +66,7 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
                             ? factory.activation_bytes(config.model, encoder.vocab_size, config.batch_size,
                                                        config.seq_len)
                             : -1;
-    summary.memory = estimate_training_memory(np, act, data_bytes);
+    summary.memory = estimate_train_memory(np, act, data_bytes);
     uint64_t available;
     std::string source;
     if (config.memory_limit_mb > 0) {
@@ -100,6 +101,7 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
   ModelCheckpointIO io{[&factory, m](const std::string& dir) { return factory.save(*m, dir); },
                        [&factory, m](const std::string& dir) { return factory.load(*m, dir); }};
   Trainer trainer(m, config, &data, split, io, ctx);
+  trainer.set_stop_flag(stop);
   if (config.resume) ML_RETURN_IF_ERROR(trainer.resume());
   summary.start_step = trainer.step();
   ML_RETURN_IF_ERROR(trainer.run());

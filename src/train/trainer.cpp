@@ -280,8 +280,13 @@ Status Trainer::run(int64_t stop_at) {
     ML_RETURN_IF_ERROR(append_log(r));
     report_progress(r, std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count(),
                     steps_this_run);
-    if ((config_.save_every > 0 && step_ % config_.save_every == 0) || step_ == end) {
+    const bool stopping = stop_ && stop_->load();
+    if ((config_.save_every > 0 && step_ % config_.save_every == 0) || step_ == end || stopping) {
       ML_RETURN_IF_ERROR(save().status());
+    }
+    if (stopping && step_ < end) {
+      return Status(StatusCode::kCancelled, "interrupted after step " + std::to_string(step_) + "; checkpoint '" +
+                                                last_checkpoint_ + "' saved; continue with --resume");
     }
   }
   return Status::ok();

@@ -1,5 +1,6 @@
 #include "marketlm/train/training_log.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "marketlm/core/file_io.h"
@@ -45,8 +46,15 @@ Result<LossCurves> read_training_log(const std::string& path) {
   return c;
 }
 
-Status write_loss_chart(const LossCurves& c, const std::string& svg_path, const std::string& title,
+double auto_smoothing(size_t n_steps) {
+  // An averaging window of about 5% of the run: 0.5 at 40 steps, 0.9 at 200, 0.98 from 1000 on.
+  if (n_steps <= 20) return 0;
+  return std::min(0.98, 1.0 - 20.0 / static_cast<double>(n_steps));
+}
+
+Status write_loss_chart(const LossCurves& c, const std::string& image_path, const std::string& title,
                         double smoothing) {
+  if (smoothing < 0) smoothing = auto_smoothing(c.step.size());
   std::vector<ChartSeries> series;
   ChartSeries train;
   train.name = "train loss";
@@ -58,7 +66,9 @@ Status write_loss_chart(const LossCurves& c, const std::string& svg_path, const 
   series.push_back(train);
   if (smoothing > 0 && smoothing < 1) {
     ChartSeries ema;
-    ema.name = "train loss (EMA " + std::to_string(smoothing).substr(0, 4) + ")";
+    char label[48];
+    std::snprintf(label, sizeof label, "train loss (EMA %.2f)", smoothing);
+    ema.name = label;
     ema.x = c.step;
     double acc = c.loss.front();
     for (double l : c.loss) {
@@ -83,7 +93,7 @@ Status write_loss_chart(const LossCurves& c, const std::string& svg_path, const 
   o.title = title;
   o.x_label = "step";
   o.y_label = "loss (nats/token)";
-  return write_line_chart(svg_path, series, o);
+  return write_line_chart(image_path, series, o);
 }
 
 }  // namespace marketlm

@@ -1,6 +1,10 @@
 #include "marketlm/io/chart.h"
 
 #include <gtest/gtest.h>
+#include <png.h>
+
+#include <cstdio>
+#include <cstring>
 
 #include <cmath>
 #include <map>
@@ -75,6 +79,36 @@ TEST(Chart, SvgIsWellFormedWithAxesTicksLabelsAndLegend) {
   EXPECT_NE(svg->find("rotate(-90)"), std::string::npos);
   EXPECT_NE(svg->find("class=\"legend\""), std::string::npos);
   EXPECT_NE(svg->find("class=\"xtick\""), std::string::npos);
+}
+
+TEST(Chart, PngDecodesWithTheRightSizeAndColours) {
+  ChartSeries up = series("up", {0, 10}, {0, 10});
+  up.color = "#d62728";
+  up.stroke_width = 4;
+  ChartOptions o{"PNG check", "x", "y", 400, 300};
+  auto png = render_line_chart_png({up}, o);
+  ASSERT_TRUE(png.is_ok()) << png.status().to_string();
+  ASSERT_GT(png->size(), 8u);
+  EXPECT_EQ(png->substr(1, 3), "PNG");
+  png_image image;
+  std::memset(&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  ASSERT_TRUE(png_image_begin_read_from_memory(&image, png->data(), png->size())) << image.message;
+  image.format = PNG_FORMAT_RGB;
+  EXPECT_EQ(image.width, 800u);  // rendered at 2x
+  EXPECT_EQ(image.height, 600u);
+  std::vector<uint8_t> px(PNG_IMAGE_SIZE(image));
+  ASSERT_TRUE(png_image_finish_read(&image, nullptr, px.data(), 0, nullptr)) << image.message;
+  auto at = [&](int x, int y) { return &px[(static_cast<size_t>(y) * image.width + x) * 3]; };
+  EXPECT_EQ(at(2, 2)[0], 255);  // white background
+  EXPECT_EQ(at(2, 2)[2], 255);
+  // The diagonal's midpoint (data 5,5) is in the middle of the plot area: red there.
+  const double left = 72, top = 44, pw = 400 - 72 - 24, ph = 300 - 44 - 56;
+  const uint8_t* mid = at(static_cast<int>((left + pw / 2) * 2), static_cast<int>((top + ph / 2) * 2));
+  EXPECT_GT(mid[0], 180);
+  EXPECT_LT(mid[1], 100);
+  EXPECT_TRUE(write_line_chart("/tmp/marketlm_chart_test.png", {up}, o).is_ok());
+  std::remove("/tmp/marketlm_chart_test.png");
 }
 
 TEST(Chart, RefusesEmptyOrMismatchedSeriesAndOtherFormats) {

@@ -135,12 +135,12 @@ TEST(RunTraining, DataFromAnotherVocabularyIsRefused) {
   EXPECT_NE(r.status().message().find("another vocabulary"), std::string::npos) << r.status().message();
 }
 
-TEST(MemoryEstimate, ParsesMeminfoAndDescribesParts) {
+TEST(TrainMemoryEstimate, ParsesMeminfoAndDescribesParts) {
   auto a = parse_meminfo_available("MemTotal:       16000000 kB\nMemFree:  100 kB\nMemAvailable:    2048 kB\n");
   ASSERT_TRUE(a.is_ok());
   EXPECT_EQ(*a, 2048u * 1024);
   EXPECT_FALSE(parse_meminfo_available("MemTotal: 5 kB\n").is_ok());
-  auto e = estimate_training_memory(1000, 4000, 0);
+  auto e = estimate_train_memory(1000, 4000, 0);
   EXPECT_EQ(e.total(), 4000u * 4 + 4000);
   EXPECT_TRUE(check_memory_fits(e, 1 << 20, "test").is_ok());
   Status s = check_memory_fits(e, 100, "test");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <cstdio>
@@ -108,6 +109,32 @@ TEST(Trainer, ResumeGivesExactlyTheUninterruptedCurve) {
   std::vector<double> logged;
   while (std::getline(log, line)) logged.push_back(nlohmann::json::parse(line).at("loss").get<double>());
   EXPECT_EQ(logged, full);
+}
+
+TEST(Trainer, StopFlagSavesACheckpointAndResumeContinuesTheCurve) {
+  TempDir straight("stop_a"), stopped("stop_b");
+  const auto full = run_losses(small_config(straight.str()), nullptr);
+  auto c = small_config(stopped.str());
+  DataSetup s(c);
+  std::atomic<bool> stop{false};
+  Context ctx;
+  ctx.progress = [&](const ProgressEvent& e) {
+    if (e.done == 7) stop = true;  // as Ctrl-C during step 7 would
+  };
+  {
+    BigramModel m(kVocab, 0.1f, c.seed);
+    Trainer t(&m, c, &s.data, s.split, io_for(&m), ctx);
+    t.set_stop_flag(&stop);
+    Status st = t.run();
+    ASSERT_EQ(st.code(), StatusCode::kCancelled) << st.to_string();
+    EXPECT_NE(st.message().find("after step 7"), std::string::npos) << st.message();
+  }
+  BigramModel m2(kVocab, 0.1f, 5);
+  Trainer t2(&m2, c, &s.data, s.split, io_for(&m2), Context());
+  ASSERT_TRUE(t2.resume().is_ok());
+  EXPECT_EQ(t2.step(), 7);
+  ASSERT_TRUE(t2.run().is_ok());
+  EXPECT_EQ(std::vector<double>(full.begin() + 7, full.end()), losses(t2.history()));
 }
 
 TEST(Trainer, GradAccumulationTwoOfTwoEqualsOneOfFour) {

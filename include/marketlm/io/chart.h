@@ -1,4 +1,4 @@
-// Line charts as SVG: any number of named (x, y) series on shared linear axes
+// Line charts as SVG (or PNG): any number of named (x, y) series on shared linear axes
 // with "nice" ticks, grid, title, axis labels and a legend. Generic, so any
 // command can draw curves (training loss, uplift, calibration, ...).
 #pragma once
@@ -32,7 +32,11 @@ std::vector<double> nice_ticks(double lo, double hi, int target = 6);
 // Errors when there is no finite point to draw or x/y lengths differ.
 Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& options);
 
-// Renders and writes atomically; the path must end in .svg.
+// The same chart as a PNG (rendered at twice the size for crisp lines; labels
+// in a built-in 5x7 bitmap font, upper case). Returns the encoded file.
+Result<std::string> render_line_chart_png(const std::vector<ChartSeries>& series, const ChartOptions& options);
+
+// Renders and writes atomically; the format follows the extension (.svg or .png).
 Status write_line_chart(const std::string& path, const std::vector<ChartSeries>& series,
                         const ChartOptions& options);
 

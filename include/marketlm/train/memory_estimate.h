@@ -11,14 +11,14 @@
 
 namespace marketlm {
 
-struct MemoryEstimate {
+struct TrainMemoryEstimate {
   uint64_t params = 0, grads = 0, adam = 0, activations = 0, data = 0;
   bool activations_known = false;
   uint64_t total() const { return params + grads + adam + activations + data; }
   std::string describe() const;  // "1.2 GiB (params 100 MiB, grads ..., ...)"
 };
 
-MemoryEstimate estimate_training_memory(int64_t num_params, int64_t activation_bytes, uint64_t data_bytes);
+TrainMemoryEstimate estimate_train_memory(int64_t num_params, int64_t activation_bytes, uint64_t data_bytes);
 
 // MemAvailable from /proc/meminfo (or the given text, for tests).
 Result<uint64_t> available_memory_bytes();
@@ -26,7 +26,7 @@ Result<uint64_t> parse_meminfo_available(const std::string& meminfo_text);
 
 // ok when the estimate fits in `available`; otherwise resource_exhausted
 // naming both figures and what to lower.
-Status check_memory_fits(const MemoryEstimate& e, uint64_t available, const std::string& available_source);
+Status check_memory_fits(const TrainMemoryEstimate& e, uint64_t available, const std::string& available_source);
 
 std::string format_bytes(uint64_t bytes);
 

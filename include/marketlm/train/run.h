@@ -8,6 +8,7 @@
 // into it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,10 +50,13 @@ struct TrainRunSummary {
   size_t train_sequences = 0, val_sequences = 0;
   std::string checkpoint;   // last checkpoint directory
   std::string log_path;
-  MemoryEstimate memory;
+  TrainMemoryEstimate memory;
 };
 
+// `stop` (optional, owned by the caller) ends the run cleanly after the
+// current step with a checkpoint and a kCancelled status.
 Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncoder& encoder,
-                                     const ModelFactory& factory, const Context& ctx);
+                                     const ModelFactory& factory, const Context& ctx,
+                                     const std::atomic<bool>* stop = nullptr);
 
 }  // namespace marketlm

@@ -12,6 +12,7 @@
 // losses, and resuming from a checkpoint continues the exact same curve.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -59,7 +60,12 @@ class Trainer {
 
   // Trains until config.max_steps (or until `stop_at` steps when 0 < stop_at
   // < max_steps, saving a checkpoint there, as an interruption would).
+  // When the stop flag is raised (e.g. by Ctrl-C), finishes the current step,
+  // saves a checkpoint and returns kCancelled naming the step.
   Status run(int64_t stop_at = 0);
+
+  // Polled after every step; the caller owns the flag. nullptr = none.
+  void set_stop_flag(const std::atomic<bool>* stop) { stop_ = stop; }
 
   // Mean loss over the validation split (eval_batches caps it); NaN if empty.
   double evaluate();
@@ -97,6 +103,7 @@ class Trainer {
   std::string last_checkpoint_;
   std::vector<StepRecord> history_;
   std::FILE* log_ = nullptr;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace marketlm
