@@ -163,11 +163,17 @@ class BytesMap {
   }
   // Adds delta to the value of key (inserting it at 0 first).
   void add(std::string_view key, uint64_t h, uint64_t delta) {
-    if (const uint64_t* v = find(key, h)) {
-      const_cast<uint64_t&>(*v) += delta;
-    } else {
-      put(key, h, delta);
+    if (!slots_.empty()) {
+      for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+        Slot& s = slots_[i];
+        if (s.len == kEmptyLen) break;
+        if (s.hash == h && s.len == key.size() && std::memcmp(pool_.data() + s.off, key.data(), s.len) == 0) {
+          s.value += delta;
+          return;
+        }
+      }
     }
+    put(key, h, delta);
   }
   // Inserts or overwrites.
   void put(std::string_view key, uint64_t value) { put(key, hash_bytes(key.data(), key.size()), value); }
