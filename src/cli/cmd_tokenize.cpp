@@ -1,6 +1,7 @@
 // `marketlm tokenize` (text <-> ids) and `marketlm tokenizer train`.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -49,7 +50,13 @@ int run_tokenize(const TokenizeOpts& o) {
   if (o.allow_special && o.disallow_special) {
     return report_error(cmd, invalid_argument("--allow-special and --disallow-special exclude each other"));
   }
-  auto tok = Tokenizer::from_pretrained(o.tokenizer);
+  std::string dir = o.tokenizer;
+#ifdef MARKETLM_SOURCE_GPT2_DIR
+  // The default path is relative to the repository root; from elsewhere, fall
+  // back to the GPT-2 files of the source tree this binary was built from.
+  if (dir == kDefaultTokenizer && !std::filesystem::exists(dir)) dir = MARKETLM_SOURCE_GPT2_DIR;
+#endif
+  auto tok = Tokenizer::from_pretrained(dir);
   if (!tok.is_ok()) return report_error(cmd, tok.status());
   if (!o.decode.empty()) {
     auto ids = parse_ids(o.decode);
