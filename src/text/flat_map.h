@@ -58,6 +58,7 @@ class PairMap {
     slots32_.assign(compact_ ? cap : 0, kEmpty);
     slots64_.assign(compact_ ? 0 : cap, Slot64{});
     small_.assign(256 * 256, -1);
+    filter_.assign(kFilterBits / 64, 0);
     merged_.clear();
     merged_.reserve(n);
   }
@@ -79,6 +80,8 @@ class PairMap {
       slots64_[i] = {key, rank};
     }
     if (static_cast<uint32_t>(a) < 256 && static_cast<uint32_t>(b) < 256) small_[a * 256 + b] = rank;
+    uint64_t f = filter_bit(a, b);
+    filter_[f >> 6] |= 1ULL << (f & 63);
     ++size_;
     return true;
   }
@@ -88,6 +91,10 @@ class PairMap {
   }
   int32_t find_rank(int32_t a, int32_t b) const {
     if (static_cast<uint32_t>(a) < 256 && static_cast<uint32_t>(b) < 256) return small_[a * 256 + b];
+    // Most pairs have no merge; a 128 KB bit filter answers those without
+    // touching the larger table.
+    uint64_t f = filter_bit(a, b);
+    if (!(filter_[f >> 6] & (1ULL << (f & 63)))) return -1;
     if (compact_) {
       if (static_cast<uint32_t>(a) >= 0xffff || static_cast<uint32_t>(b) >= 0xffff) return -1;
       uint32_t key = key32(a, b);
@@ -117,6 +124,11 @@ class PairMap {
     uint64_t key = kEmpty;
     int32_t rank = -1;
   };
+  static constexpr uint64_t kFilterBits = uint64_t{1} << 20;
+  static uint64_t filter_bit(int32_t a, int32_t b) {
+    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) * 0x9E3779B97F4A7C15ULL ^
+            static_cast<uint64_t>(static_cast<uint32_t>(b)) * 0xC2B2AE3D27D4EB4FULL) >> 44;
+  }
   static uint32_t key32(int32_t a, int32_t b) {
     return (static_cast<uint32_t>(a) << 16) | static_cast<uint32_t>(b);
   }
@@ -127,6 +139,7 @@ class PairMap {
   std::vector<uint64_t> slots32_;
   std::vector<Slot64> slots64_;
   std::vector<int32_t> small_;
+  std::vector<uint64_t> filter_;
   std::vector<int32_t> merged_;
   size_t mask_ = 0;
   size_t size_ = 0;
