@@ -23,12 +23,14 @@ tail -n +2 "$DATA/chinese_reviews/waimai_10k.csv" | cut -d, -f2- > "$W/eval_zh.t
 
 tpc() { "$BIN" tokenize --tokenizer "$1" --file "$2" --stats | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).tokens_per_char.toFixed(3))'; }
 
-echo "| tokenizer | vocab | train s | English tokens/char | Chinese tokens/char |"
+echo "| tokenizer | vocab | train CPU s | English tokens/char | Chinese tokens/char |"
 echo "|---|---|---|---|---|"
 echo "| GPT-2 (third_party/gpt2) | 50257 | - | $(tpc third_party/gpt2 "$W/eval_en.txt") | $(tpc third_party/gpt2 "$W/eval_zh.txt") |"
 for chunk in 0 1 2 4 8 16 32; do
   out="$W/tok_${VOCAB}_cjk${chunk}"
-  secs=$("$BIN" tokenizer train --data "$W/train_en.txt" "$W/train_zh.txt" --vocab-size "$VOCAB" \
-         --cjk-chunk "$chunk" --out "$out" --json --quiet | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).seconds.toFixed(1))')
+  # CPU seconds (user + system), steadier than wall time on a shared machine.
+  secs=$( { /usr/bin/time -f "%U %S" "$BIN" tokenizer train --data "$W/train_en.txt" "$W/train_zh.txt" \
+            --vocab-size "$VOCAB" --cjk-chunk "$chunk" --threads 1 --out "$out" --quiet >/dev/null; } 2>&1 |
+          tail -1 | awk '{printf "%.1f", $1 + $2}')
   echo "| trained, --cjk-chunk $chunk | $VOCAB | $secs | $(tpc "$out" "$W/eval_en.txt") | $(tpc "$out" "$W/eval_zh.txt") |"
 done

@@ -87,6 +87,9 @@ function buildCases(dataDir) {
   add('long_emoji_run', '🙂'.repeat(1500) + '!?'.repeat(1500));
   add('long_digits', '0123456789'.repeat(600));
   add('long_chinese_run', waimai.replace(/[^\u4e00-\u9fa5]/g, '').slice(0, 3000));
+  // Lone surrogates: a JavaScript string can hold them, UTF-8 cannot; both the
+  // file and tiktoken turn each into U+FFFD, the comparable case of bad input.
+  add('lone_surrogates', 'a\uD800b \uDC00\uDC00 x\uD83D!\uFFFD\uFFFD', false, true);
   add('special_as_text', 'Hello<|endoftext|>world <|endoftext|> <|endoftext', false, true);
   add('special_allowed', 'Hello<|endoftext|>world <|endoftext|>\n<|endoftext|><|endoftext|>x', true, true);
   for (let i = 0; i < 300; i++) add('contractions_' + i, mixed(randInt(1, 80), ['contractions', 'en', 'space', 'punct']), false, i < 100);

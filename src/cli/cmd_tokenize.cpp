@@ -1,6 +1,7 @@
 // `marketlm tokenize` (text <-> ids) and `marketlm tokenizer train`.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -49,7 +50,13 @@ int run_tokenize(const TokenizeOpts& o) {
   if (o.allow_special && o.disallow_special) {
     return report_error(cmd, invalid_argument("--allow-special and --disallow-special exclude each other"));
   }
-  auto tok = Tokenizer::from_pretrained(o.tokenizer);
+  std::string dir = o.tokenizer;
+#ifdef MARKETLM_SOURCE_GPT2_DIR
+  // The default path is relative to the repository root; from elsewhere, fall
+  // back to the GPT-2 files of the source tree this binary was built from.
+  if (dir == kDefaultTokenizer && !std::filesystem::exists(dir)) dir = MARKETLM_SOURCE_GPT2_DIR;
+#endif
+  auto tok = Tokenizer::from_pretrained(dir);
   if (!tok.is_ok()) return report_error(cmd, tok.status());
   if (!o.decode.empty()) {
     auto ids = parse_ids(o.decode);
@@ -94,12 +101,18 @@ int run_tokenize(const TokenizeOpts& o) {
                 {"chars", chars},
                 {"tokens_per_char", chars ? static_cast<double>(ids.size()) / static_cast<double>(chars) : 0.0}});
   } else if (o.json) {
-    nlohmann::json pieces = nlohmann::json::array();
-    for (int32_t id : ids) pieces.push_back(tok->id_to_bytes(id));
+    // pieces: each token's bytes as text (a token that ends inside a UTF-8
+    // character shows U+FFFD); tokens: the vocabulary-file strings.
+    nlohmann::json pieces = nlohmann::json::array(), tokens = nlohmann::json::array();
+    for (int32_t id : ids) {
+      pieces.push_back(tok->id_to_bytes(id));
+      tokens.push_back(tok->id_to_token(id));
+    }
     int64_t chars = 0;  // UTF-8 characters: bytes that are not continuation bytes
     for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
     print_json({{"ids", ids},
                 {"pieces", pieces},
+                {"tokens", tokens},
                 {"count", ids.size()},
                 {"bytes", text.size()},
                 {"chars", chars},
@@ -186,7 +199,7 @@ void register_tokenize(CLI::App& app, CliState& state) {
   cmd->add_flag("--disallow-special", o->disallow_special, "Fail if the text contains a special token");
   cmd->add_flag("--skip-special-tokens", o->skip_special, "With --decode: drop special tokens");
   cmd->add_option("--threads", o->threads, "Threads for large inputs")->capture_default_str()->check(CLI::Range(1, 256));
-  cmd->add_flag("--json", o->json, "JSON output: ids, pieces (token bytes as text), count");
+  cmd->add_flag("--json", o->json, "JSON output: ids, pieces (token bytes as text), tokens (vocab strings), counts");
   cmd->add_flag("--stats", o->stats, "Print only counts as JSON: tokens, bytes, chars, tokens_per_char");
   cmd->callback([&state, o] { state.exit_code = run_tokenize(*o); });
 }

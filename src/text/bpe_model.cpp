@@ -1,6 +1,7 @@
 #include "text/bpe_model.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <queue>
 
 #include "text/byte_level.h"

@@ -11,6 +11,8 @@
 #include "marketlm/core/status.h"
 #include "marketlm/text/tokenizer.h"
 #include "text/flat_map.h"
+#include "text/pair_map.h"
+#include "text/piece_map.h"
 
 namespace marketlm {
 

@@ -47,7 +47,7 @@ void encode_ordinary_impl(const BpeData& d, std::string_view text, EncodeCache& 
     }
     size_t before = out.size();
     bpe_merge(d, piece, out);
-    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 24) {
+    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 12) {
       uint64_t off = cache.ids.size();
       cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
       cache.map.insert(piece, h, (off << 32) | (out.size() - before));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketlm/core/file_io.h"
+#include "marketlm/core/rng.h"
 #include "marketlm/text/tokenizer.h"
 #include "text/byte_level.h"
 
@@ -134,6 +135,32 @@ TEST_F(TextBadFiles, BadTokenizerJson) {
   j["normalizer"] = {{"type", "NFC"}};
   expect_err(j, "normalizer");
   expect_err(nlohmann::json::array({1}), "\"model\"");
+}
+
+// Damaged copies of the real GPT-2 files (cut short, bytes overwritten) must
+// load or fail with a message naming the file, never crash.
+TEST_F(TextBadFiles, DamagedGpt2FilesNeverCrash) {
+  auto enc = read_file(MARKETLM_SOURCE_DIR "/third_party/gpt2/encoder.json");
+  auto bpe = read_file(MARKETLM_SOURCE_DIR "/third_party/gpt2/vocab.bpe");
+  ASSERT_TRUE(enc.is_ok() && bpe.is_ok()) << "run scripts/setup.sh";
+  Rng rng(2026);
+  for (int trial = 0; trial < 12; ++trial) {
+    std::string e = *enc, b = *bpe;
+    std::string& victim = trial % 2 ? e : b;
+    if (trial % 3 == 0) {
+      victim.resize(rng.next_u64() % victim.size());
+    } else {
+      for (int k = 0; k < 3; ++k) victim[rng.next_u64() % victim.size()] = static_cast<char>(rng.next_u64());
+    }
+    auto tok = Tokenizer::from_gpt2_files(put("encoder.json", e), put("vocab.bpe", b));
+    if (!tok.is_ok()) {
+      const std::string& m = tok.status().message();
+      EXPECT_TRUE(m.find("encoder.json") != std::string::npos || m.find("vocab.bpe") != std::string::npos) << m;
+    } else {
+      std::string text = "Damaged files, still a tokenizer: 中文 😀";
+      EXPECT_EQ(tok->decode(tok->encode(text)), text);
+    }
+  }
 }
 
 }  // namespace

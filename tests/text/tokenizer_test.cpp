@@ -148,6 +148,24 @@ TEST(TextTokenizer, ParallelEncodeEqualsSerial) {
   EXPECT_EQ(tok.encode_parallel(no_newlines, &pool), tok.encode(no_newlines));
 }
 
+// Vocabularies above 65,535 ids use the merge table's 16-byte slots.
+TEST(TextTokenizer, LargeVocabularyUsesWideMergeTable) {
+  std::vector<std::string> vocab;
+  for (int b = 0; b < 256; ++b) vocab.push_back(text::byte_to_symbol(static_cast<uint8_t>(b)));
+  while (vocab.size() < 70000) {
+    std::string filler = "x";
+    filler += std::to_string(vocab.size());
+    vocab.push_back(filler);
+  }
+  vocab.push_back("ab");   // 70000
+  vocab.push_back("abc");  // 70001
+  vocab.push_back("Ġabc");  // 70002
+  auto tok = Tokenizer::from_parts(vocab, {{"a", "b"}, {"ab", "c"}, {"Ġ", "abc"}}, {}, {}, "wide");
+  ASSERT_TRUE(tok.is_ok()) << tok.status().to_string();
+  EXPECT_EQ(tok->encode("abc abc abx"), (std::vector<int32_t>{70001, 70002, ' ', 70000, 'x'}));
+  EXPECT_EQ(tok->decode(tok->encode("abc abc abx")), "abc abc abx");
+}
+
 TEST(TextTokenizer, HuggingFaceJsonRoundTrip) {
   const Tokenizer& tok = gpt2();
   std::string json = tok.to_tokenizer_json();
