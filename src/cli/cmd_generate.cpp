@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "marketlm/core/file_io.h"
 #include "marketlm/generate/constraints.h"
 #include "marketlm/generate/model.h"
 #include "marketlm/text/tokenizer.h"
@@ -136,13 +137,26 @@ nlohmann::json choice_json(const GeneratedSequence& s, int index, const Tokenize
   return j;
 }
 
+// A training run directory stands for its latest checkpoint.
+std::string resolve_model_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / "config.json", ec)) return dir;
+  auto latest = read_file((fs::path(dir) / "checkpoints" / "latest").string());
+  if (!latest.is_ok()) return dir;
+  std::string name = *latest;
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' ')) name.pop_back();
+  return name.empty() ? dir : (fs::path(dir) / "checkpoints" / name).string();
+}
+
 int run_generate(const GenerateOpts& o) {
   namespace fs = std::filesystem;
   if (o.prompt.empty()) return report_error("generate", invalid_argument("--prompt is empty: give some text to continue"));
   std::error_code ec;
   if (!fs::is_directory(o.model, ec))
     return report_error("generate", not_found("--model " + o.model + ": no such model directory"));
-  const std::string tok_dir = o.tokenizer.empty() ? o.model : o.tokenizer;
+  const std::string model_dir = resolve_model_dir(o.model);
+  const std::string tok_dir = o.tokenizer.empty() ? model_dir : o.tokenizer;
   auto tok = Tokenizer::from_pretrained(tok_dir);
   if (!tok.is_ok()) {
     std::string hint = o.tokenizer.empty() ? " (the model directory has no tokenizer files; pass --tokenizer DIR)" : "";
@@ -151,7 +165,7 @@ int run_generate(const GenerateOpts& o) {
   ModelOptions mo;
   mo.threads = o.threads;
   if (const char* isa = std::getenv("MARKETLM_ISA")) mo.isa = isa;
-  auto model = Model::from_pretrained(o.model, mo);
+  auto model = Model::from_pretrained(model_dir, mo);
   if (!model.is_ok()) return report_error("generate", model.status());
   if (tok->vocab_size() > model->vocab_size())
     return report_error("generate", failed_precondition("the tokenizer in " + tok_dir + " has " +
@@ -197,7 +211,7 @@ int run_generate(const GenerateOpts& o) {
       completion += static_cast<int>(out->sequences[i].token_ids.size());
     }
     nlohmann::json j = {{"object", "text_completion"},
-                        {"model", o.model},
+                        {"model", model_dir},
                         {"prompt", utf8_json(o.prompt)},
                         {"choices", choices},
                         {"usage",
@@ -239,7 +253,7 @@ void register_generate(CLI::App& app, CliState& state) {
     o->opt[opt->get_name().substr(2)] = opt;
     return opt;
   };
-  add("--model,-m", o->model, "Model directory (config.json, model.safetensors, generation_config.json)")->required();
+  add("--model,-m", o->model, "Model directory (config.json, model.safetensors, generation_config.json), or a training run directory (its latest checkpoint)")->required();
   add("--prompt,-p", o->prompt, "Text to continue")->required();
   add("--tokenizer", o->tokenizer, "Tokenizer directory (default: the model directory)");
   add("--num-return-sequences,-n", o->n, "Continuations to return (needs --do-sample or --num-beams >= n)");

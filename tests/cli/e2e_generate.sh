@@ -97,6 +97,36 @@ errors)
   rm -f "$broken/tokenizer.json" "$broken/vocab.json" "$broken/merges.txt"
   expect_error 1 "tokenizer" "$BIN" generate --model "$broken" --prompt "Anne"
   ;;
+bytes)
+  # --tokenizer bytes: the model directory gets a 257-token byte tokenizer that generate can load
+  rm -rf "$WORK/bytes"
+  printf 'She was the youngest of the two daughters of a most affectionate, indulgent father.\n%.0s' $(seq 1 60) \
+      > "$WORK/small.txt"
+  "$BIN" train --data "$WORK/small.txt" --tokenizer bytes --out "$WORK/bytes" --n-layer 1 --n-head 2 --n-embd 16 \
+      --seq-len 32 --batch-size 4 --max-steps 4 --warmup-steps 1 --val-fraction 0.1 --threads 2 --quiet \
+      || fail "byte-level training failed"
+  out=$("$BIN" generate --model "$WORK/bytes" --prompt "She was" --max-new-tokens 5 --json) || fail "generate failed"
+  echo "$out" | /usr/bin/python3 -c '
+import json, sys
+c = json.load(sys.stdin)["choices"][0]
+assert all(0 <= t < 257 for t in c["token_ids"]), c
+assert len(c["token_ids"]) <= 5' || fail "bad byte-level output"
+  ;;
+train_errors)
+  expect_train_error() {
+    local pat=$1; shift
+    local err rc
+    err=$("$BIN" train "$@" --quiet 2>&1 >/dev/null); rc=$?
+    [ "$rc" != 0 ] || fail "train succeeded: $*"
+    echo "$err" | grep -qE "$pat" || fail "message '$err' does not match /$pat/"
+    echo "$err" | grep -q "marketlm train: error:" || fail "not a clean error: $err"
+  }
+  echo '{"model": {"n_layr": 2}, "tokenizer": "bytes"}' > "$WORK/typo.json"
+  expect_train_error "model.n_layr: unknown key" --config "$WORK/typo.json" --data "$SRC/docs/cli.md" --out "$WORK/t1"
+  echo '{"model": {"n_ctx": 16}, "tokenizer": "bytes"}' > "$WORK/short.json"
+  expect_train_error "n_ctx.*seq_len" --config "$WORK/short.json" --data "$SRC/docs/cli.md" --out "$WORK/t2" --seq-len 32
+  expect_train_error "no such directory" --data "$SRC/docs/cli.md" --out "$WORK/t3" --tokenizer "$WORK/no-tokenizer"
+  ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "ok: $CASE"
