@@ -67,7 +67,6 @@ ls "$MODEL"
 
 step "3. Loss curve"
 "$ML" plot-loss --log "$RUN/log.jsonl" --out "$RUN/loss.svg" --title "tiny GPT on Jane Austen"
-echo "wrote $RUN/loss.svg (open it in a browser)"
 /usr/bin/python3 - "$RUN/log.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
