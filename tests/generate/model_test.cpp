@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 // A tiny GPT with the GPT-2 vocabulary, saved with the GPT-2 tokenizer into
 // one directory, like `marketlm train` writes it.
-class ModelDir : public ::testing::Test {
+class GenModelDir : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = (fs::temp_directory_path() / ("marketlm_model_test_" + std::to_string(::getpid()))).string();
@@ -59,14 +59,14 @@ std::vector<std::string> umbrella_example(const std::string& dir) {
   return texts;
 }
 
-TEST_F(ModelDir, UmbrellaExampleRuns) {
+TEST_F(GenModelDir, UmbrellaExampleRuns) {
   std::vector<std::string> texts = umbrella_example(dir_);
   ASSERT_EQ(texts.size(), 3u);
   for (const auto& t : texts) EXPECT_FALSE(t.empty());
   EXPECT_EQ(texts, umbrella_example(dir_));  // same seed, same text
 }
 
-TEST_F(ModelDir, GenerateRespectsLengthsAndDefaults) {
+TEST_F(GenModelDir, GenerateRespectsLengthsAndDefaults) {
   auto model = Model::from_pretrained(dir_, ModelOptions{.threads = 2});
   ASSERT_TRUE(model.is_ok()) << model.status().message();
   EXPECT_EQ(model->vocab_size(), 50257);
@@ -91,7 +91,7 @@ TEST_F(ModelDir, GenerateRespectsLengthsAndDefaults) {
   EXPECT_FALSE(model->generate({464}, contradictory).is_ok());
 }
 
-TEST_F(ModelDir, BrokenDirectoriesAreReported) {
+TEST_F(GenModelDir, BrokenDirectoriesAreReported) {
   auto missing = Model::from_pretrained(dir_ + "/nope");
   ASSERT_FALSE(missing.is_ok());
   EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
