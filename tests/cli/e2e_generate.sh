@@ -111,6 +111,10 @@ import json, sys
 c = json.load(sys.stdin)["choices"][0]
 assert all(0 <= t < 257 for t in c["token_ids"]), c
 assert len(c["token_ids"]) <= 5' || fail "bad byte-level output"
+  # the saved byte tokenizer gives the trainer's ids: token = byte value, <|endoftext|> = 256
+  ids=$("$BIN" tokenize --tokenizer "$WORK/bytes/checkpoints/$(cat "$WORK/bytes/checkpoints/latest")" \
+        --text "Hé<|endoftext|>" --allow-special --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ids"])')
+  [ "$ids" = "[72, 195, 169, 256]" ] || fail "byte tokenizer ids $ids"
   ;;
 train_errors)
   expect_train_error() {
