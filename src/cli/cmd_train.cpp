@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/train_wiring.h"
+#include "marketlm/core/file_io.h"
 #include "marketlm/core/thread_pool.h"
 #include "marketlm/train/run.h"
 
@@ -39,9 +40,14 @@ bool given(const TrainOpts& o, const std::string& name) {
 
 Result<TrainConfig> build_config(const TrainOpts& o) {
   TrainConfig c;
+  bool config_names_tokenizer = false;
   if (!o.config.empty()) {
     ML_ASSIGN_OR_RETURN(c, load_train_config(o.config));
+    // The CLI's default tokenizer is GPT-2's; a config file may still say "bytes".
+    auto text = read_file(o.config);
+    config_names_tokenizer = text.is_ok() && nlohmann::json::parse(*text, nullptr, false).contains("tokenizer");
   }
+  if (!config_names_tokenizer) c.tokenizer = kDefaultTrainingTokenizer;
   if (given(o, "data")) c.data_files = o.data;
   if (given(o, "out")) c.out_dir = o.out;
   if (given(o, "cache")) c.cache_path = o.cache;
@@ -122,7 +128,7 @@ int run_train(const TrainOpts& o) {
   if (!config.is_ok()) return report_error("train", config.status());
   auto encoder = make_training_encoder(config->tokenizer);
   if (!encoder.is_ok()) return report_error("train", encoder.status());
-  auto factory = make_training_model_factory(*config);
+  auto factory = make_training_model_factory(*config, *encoder);
   if (!factory.is_ok()) return report_error("train", factory.status());
   ThreadPool pool(config->threads);
   ProgressBar bar(!o.quiet);
@@ -173,7 +179,7 @@ void register_train(CLI::App& app, CliState& state) {
       ->allow_extra_args(false);
   add("--out", o->out, "Run directory: checkpoints, log.jsonl, token cache");
   add("--cache", o->cache, "Token cache file (default OUT/token_cache.bin)");
-  add("--tokenizer", o->tokenizer, "Tokenizer directory (vocab.json + merges.txt), or 'bytes'");
+  add("--tokenizer", o->tokenizer, "Tokenizer directory (tokenizer.json, or vocab.json + merges.txt; default third_party/gpt2), or 'bytes'");
   add("--max-steps,--steps", o->max_steps, "Optimizer steps in total");
   add("--batch-size", o->batch_size, "Sequences per micro-batch");
   add("--seq-len", o->seq_len, "Tokens per sequence (T)");

@@ -22,5 +22,6 @@ void register_adcopy(CLI::App& app, CliState& state);
 void register_eval(CLI::App& app, CliState& state);
 void register_eval_adcopy(CLI::App& eval, CliState& state);
 void register_recommend(CLI::App& app, CliState& state);
+void register_generate(CLI::App& app, CliState& state);
 
 }  // namespace marketlm::cli

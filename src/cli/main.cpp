@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   marketlm::cli::register_campaign(app, state);
   marketlm::cli::register_tokenize(app, state);
   marketlm::cli::register_tokenizer(app, state);
+  marketlm::cli::register_generate(app, state);
   marketlm::cli::register_train(app, state);
   marketlm::cli::register_plot_loss(app, state);
   marketlm::cli::register_adcopy(app, state);

@@ -1,26 +1,36 @@
 // What `marketlm train` needs from the layers the trainer must not know:
 // the tokenizer (text/) and the model (models/). The trainer sees them only as
-// a TextEncoder and a ModelFactory. LEAD: wire the BPE tokenizer and the GPT
-// model (constructor, save_pretrained, from_pretrained, parameter count,
-// activation estimate) in train_wiring.cpp; nothing else has to change.
+// a TextEncoder and a ModelFactory.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "marketlm/text/tokenizer.h"
 #include "marketlm/train/dataset.h"
 #include "marketlm/train/run.h"
 #include "marketlm/train/train_config.h"
 
 namespace marketlm::cli {
 
-// "bytes" = the byte-level encoder; otherwise a tokenizer directory
-// (vocab.json + merges.txt).
+// The tokenizer the CLI trains with when neither the config nor --tokenizer names one.
+inline constexpr const char* kDefaultTrainingTokenizer = "third_party/gpt2";
+
+// "bytes" = 256 byte tokens + <|endoftext|> (id 256) as a Tokenizer, so a
+// byte-level model directory is loadable by `marketlm generate` too;
+// otherwise a tokenizer directory (tokenizer.json, vocab.json + merges.txt,
+// or OpenAI's encoder.json + vocab.bpe).
+Result<Tokenizer> load_training_tokenizer(const std::string& tokenizer);
+
+// The tokenizer as the trainer's TextEncoder. "bytes" gives exactly
+// byte_level_encoder() (same ids, same vocabulary fingerprint).
 Result<TextEncoder> make_training_encoder(const std::string& tokenizer);
 
-// The model to train, from the config's "model" block (the whole config is
-// passed so the wiring can check model.n_ctx against seq_len and copy the
-// tokenizer files into each checkpoint).
-Result<ModelFactory> make_training_model_factory(const TrainConfig& config);
+// The GPT model to train, from the config's "model" block (GptConfig keys;
+// n_ctx defaults to seq_len, vocab_size to the tokenizer's). Every checkpoint
+// it saves is a complete Hugging Face layout model directory: config.json,
+// model.safetensors, generation_config.json and the tokenizer's files.
+Result<ModelFactory> make_training_model_factory(const TrainConfig& config, const TextEncoder& encoder);
 
 }  // namespace marketlm::cli

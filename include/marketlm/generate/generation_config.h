@@ -21,7 +21,7 @@ enum class EarlyStopping { kFalse, kTrue, kNever };
 struct GenerationConfig {
   // ---- length ----
   int max_length = 20;                  // prompt + new tokens; used when max_new_tokens is unset
-  std::optional<int> max_new_tokens;    // new tokens; wins over max_length when set
+  std::optional<int> max_new_tokens{};    // new tokens; wins over max_length when set
   int min_length = 0;                   // prompt + new tokens before EOS is allowed
   int min_new_tokens = 0;               // new tokens before EOS is allowed
 
@@ -39,10 +39,10 @@ struct GenerationConfig {
   int no_repeat_ngram_size = 0;         // 0 disables
 
   // ---- special tokens and stopping ----
-  std::vector<int32_t> eos_token_id;    // one id or a list; empty = never stop on a token
-  std::optional<int32_t> bos_token_id;  // kept for round-trip only
-  std::optional<int32_t> pad_token_id;  // kept for round-trip only
-  std::vector<std::string> stop_strings;  // stop when the text contains one; the stop
+  std::vector<int32_t> eos_token_id{};    // one id or a list; empty = never stop on a token
+  std::optional<int32_t> bos_token_id{};  // kept for round-trip only
+  std::optional<int32_t> pad_token_id{};  // kept for round-trip only
+  std::vector<std::string> stop_strings{};  // stop when the text contains one; the stop
                                           // string is left out of the output text
 
   // ---- beam search ----
@@ -53,12 +53,12 @@ struct GenerationConfig {
   int num_return_sequences = 1;
 
   // ---- word constraints ----
-  std::vector<std::vector<int32_t>> bad_words_ids;  // never produced (last token blocked)
-  std::vector<std::string> bad_words;   // marketlm: text backstop, checked on decoded text
+  std::vector<std::vector<int32_t>> bad_words_ids{};  // never produced (last token blocked)
+  std::vector<std::string> bad_words{};   // marketlm: text backstop, checked on decoded text
   // Each entry is one required word given as alternative token sequences
   // (HF's disjunctive form); one alternative must appear in every output.
-  std::vector<std::vector<std::vector<int32_t>>> force_words_ids;
-  std::map<int32_t, float> logit_bias;  // marketlm (OpenAI-style): added to that token's logit
+  std::vector<std::vector<std::vector<int32_t>>> force_words_ids{};
+  std::map<int32_t, float> logit_bias{};  // marketlm (OpenAI-style): added to that token's logit
 
   // ---- marketlm: distinct variants ----
   bool distinct_variants = false;       // redraw near-duplicate return sequences
