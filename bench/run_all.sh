@@ -16,3 +16,5 @@ echo "== campaign: off-policy evaluation and policy updates vs numpy =="
 bash bench/campaign/run_campaign_bench.sh "$BUILD_DIR" 1
 echo "== recommendation: full-ranking scoring throughput =="
 bash bench/recsys_throughput.sh "$BUILD_DIR"
+echo "== GPT inference (marketlm f32/bf16/int8 vs PyTorch f32/bf16) =="
+sh bench/run_gpt_infer.sh "$BUILD_DIR" 2

@@ -23,5 +23,8 @@ void register_eval(CLI::App& app, CliState& state);
 void register_eval_adcopy(CLI::App& eval, CliState& state);
 void register_recommend(CLI::App& app, CliState& state);
 void register_generate(CLI::App& app, CliState& state);
+void register_quantize(CLI::App& app, CliState& state);
+void register_prune(CLI::App& app, CliState& state);
+void register_eval_perplexity(CLI::App& eval, CliState& state);
 
 }  // namespace marketlm::cli

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   marketlm::cli::register_adcopy(app, state);
   marketlm::cli::register_eval(app, state);
   marketlm::cli::register_recommend(app, state);
+  marketlm::cli::register_quantize(app, state);
+  marketlm::cli::register_prune(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

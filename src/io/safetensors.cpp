@@ -221,7 +221,12 @@ Status SafetensorsFile::read_f32(const TensorInfo& t, float* out) const {
 }
 
 void SafetensorsWriter::add_f32(const std::string& name, const std::vector<int64_t>& shape, const float* data) {
-  entries_.push_back({name, shape, data});
+  entries_.push_back({name, shape, data, DType::kF32, {}});
+}
+
+void SafetensorsWriter::add_bytes(const std::string& name, DType dtype, const std::vector<int64_t>& shape,
+                                  std::string bytes) {
+  entries_.push_back({name, shape, nullptr, dtype, std::move(bytes)});
 }
 
 Status SafetensorsWriter::write(const std::string& path) const {
@@ -235,8 +240,8 @@ Status SafetensorsWriter::write(const std::string& path) const {
   for (const auto& e : entries_) {
     int64_t n = 1;
     for (int64_t d : e.shape) n *= d;
-    const uint64_t bytes = static_cast<uint64_t>(n) * 4;
-    h[e.name] = {{"dtype", "F32"}, {"shape", e.shape}, {"data_offsets", {offset, offset + bytes}}};
+    const uint64_t bytes = e.data ? static_cast<uint64_t>(n) * 4 : e.bytes.size();
+    h[e.name] = {{"dtype", dtype_name(e.dtype)}, {"shape", e.shape}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
   std::string header = h.dump();
@@ -249,7 +254,11 @@ Status SafetensorsWriter::write(const std::string& path) const {
   for (const auto& e : entries_) {
     int64_t n = 1;
     for (int64_t d : e.shape) n *= d;
-    ML_RETURN_IF_ERROR(w.write(e.data, static_cast<size_t>(n) * 4));
+    if (e.data) {
+      ML_RETURN_IF_ERROR(w.write(e.data, static_cast<size_t>(n) * 4));
+    } else {
+      ML_RETURN_IF_ERROR(w.write(e.bytes));
+    }
   }
   return w.commit();
 }

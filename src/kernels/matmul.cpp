@@ -64,6 +64,20 @@ void gemm(Isa isa, bool ta, bool tb, int M, int N, int K, const float* A, int ld
 
 void matmul_forward(float* out, const float* inp, const float* w, const float* bias, int N, int C,
                     int OC, const KernelContext& ctx) {
+  if (N < 16 && ctx.pool != nullptr) {
+    // Few rows (a decode step): split over output columns instead, so every
+    // thread streams its share of the weights.
+    parallel_for(ctx, OC, [&](int64_t b, int64_t e, int) {
+      const int cols = static_cast<int>(e - b);
+      float beta = 0.0f;
+      if (bias != nullptr) {
+        for (int r = 0; r < N; ++r) std::copy(bias + b, bias + e, out + static_cast<size_t>(r) * OC + b);
+        beta = 1.0f;
+      }
+      gemm(ctx.isa, false, false, N, cols, C, inp, C, w + b, OC, beta, out + b, OC);
+    }, 64);
+    return;
+  }
   parallel_for(ctx, N, [&](int64_t b, int64_t e, int) {
     const int rows = static_cast<int>(e - b);
     float* o = out + b * OC;

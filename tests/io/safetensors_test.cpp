@@ -88,6 +88,29 @@ struct BadCase {
   const char* expect;  // substring of the error
 };
 
+TEST(Safetensors, WritesI8AndBf16BytesWithTheirDtypes) {
+  const std::string path = (std::filesystem::temp_directory_path() / "marketlm_st_bytes.safetensors").string();
+  SafetensorsWriter w;
+  w.add_bytes("q", DType::kI8, {3}, std::string("\x01\xff\x81", 3));
+  const float one = 1.0f;
+  w.add_f32("s", {1}, &one);
+  w.add_bytes("b", DType::kBF16, {1}, std::string("\x80\x3f", 2));  // 1.0 in bf16
+  ASSERT_TRUE(w.write(path).is_ok());
+  auto f = SafetensorsFile::open(path);
+  ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+  ASSERT_EQ(f->find("q")->dtype, DType::kI8);
+  auto q = f->read_bytes(*f->find("q"));
+  ASSERT_TRUE(q.is_ok());
+  EXPECT_EQ(static_cast<int8_t>((*q)[1]), -1);
+  EXPECT_EQ(static_cast<int8_t>((*q)[2]), -127);
+  float s = 0, b = 0;
+  ASSERT_TRUE(f->read_f32(*f->find("s"), &s).is_ok());
+  ASSERT_TRUE(f->read_f32(*f->find("b"), &b).is_ok());
+  EXPECT_EQ(s, 1.0f);
+  EXPECT_EQ(b, 1.0f);
+  std::filesystem::remove(path);
+}
+
 TEST(Safetensors, CorruptFilesGiveNamedErrors) {
   const std::string ok_hdr = R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
   std::string too_long(8, '\0');

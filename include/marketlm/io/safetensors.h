@@ -56,12 +56,16 @@ class SafetensorsFile {
   std::map<std::string, std::string> metadata_;
 };
 
-// Collects F32 tensors (pointers must stay valid until write()) and writes
+// Collects F32 tensors (pointers must stay valid until write()) or owned
+// bytes of any dtype and writes
 // them atomically, in the order added.
 class SafetensorsWriter {
  public:
   void set_metadata(const std::string& key, const std::string& value) { metadata_[key] = value; }
   void add_f32(const std::string& name, const std::vector<int64_t>& shape, const float* data);
+  // A tensor of any dtype from its little-endian bytes (numel * dtype_size),
+  // copied now (e.g. BF16 or I8 weights built on the fly).
+  void add_bytes(const std::string& name, DType dtype, const std::vector<int64_t>& shape, std::string bytes);
   Status write(const std::string& path) const;
 
  private:
@@ -69,6 +73,8 @@ class SafetensorsWriter {
     std::string name;
     std::vector<int64_t> shape;
     const float* data;
+    DType dtype = DType::kF32;
+    std::string bytes;  // owned data when data == nullptr
   };
   std::vector<Entry> entries_;
   std::map<std::string, std::string> metadata_;

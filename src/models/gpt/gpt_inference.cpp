@@ -50,9 +50,10 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
     for (int c = 0; c < C; ++c)
       x[static_cast<size_t>(r) * C + c] = wte[static_cast<size_t>(tokens[r]) * C + c] + wpe[static_cast<size_t>(pos[r]) * C + c];
   for (int l = 0; l < L; ++l) {
-    const auto w = nn::block_weights_at(P + specs_[2 + 12 * l].offset, C);
+    const size_t base = 2 + 12 * static_cast<size_t>(l);
+    const auto w = nn::block_weights_at(P + specs_[base].offset, C);
     layernorm_forward(ln, mean, rstd, x, w.ln1_w, w.ln1_b, R, C, config_.layer_norm_epsilon, ctx_);
-    matmul_forward(qkv, ln, w.qkv_w, w.qkv_b, R, C, 3 * C, ctx_);
+    linear(qkv, ln, base + 2, w.qkv_b, R, C, 3 * C);
     for (int r = 0; r < R; ++r) {
       const float* row = qkv + static_cast<size_t>(r) * 3 * C;
       std::memcpy(caches[r]->k(l) + static_cast<size_t>(pos[r]) * C, row + C, C * sizeof(float));
@@ -61,12 +62,12 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
     for (int r = 0; r < R; ++r)
       attention_cached_forward(atty + static_cast<size_t>(r) * C, qkv + static_cast<size_t>(r) * 3 * C, 3 * C,
                                caches[r]->k(l), caches[r]->v(l), 1, pos[r] + 1, C, config_.n_head, ctx_);
-    matmul_forward(ln, atty, w.attproj_w, w.attproj_b, R, C, C, ctx_);
+    linear(ln, atty, base + 4, w.attproj_b, R, C, C);
     residual_forward(x, x, ln, static_cast<int64_t>(rc), ctx_);
     layernorm_forward(ln, mean, rstd, x, w.ln2_w, w.ln2_b, R, C, config_.layer_norm_epsilon, ctx_);
-    matmul_forward(fch, ln, w.fc_w, w.fc_b, R, C, 4 * C, ctx_);
+    linear(fch, ln, base + 8, w.fc_b, R, C, 4 * C);
     gelu_forward(fch, fch, static_cast<int64_t>(4 * rc), ctx_);
-    matmul_forward(ln, fch, w.fcproj_w, w.fcproj_b, R, 4 * C, C, ctx_);
+    linear(ln, fch, base + 10, w.fcproj_b, R, 4 * C, C);
     residual_forward(x, x, ln, static_cast<int64_t>(rc), ctx_);
   }
   const size_t lnf = specs_.size() - 2;
@@ -76,7 +77,11 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
     std::memcpy(atty + static_cast<size_t>(i) * C, x + static_cast<size_t>(logit_rows[i]) * C, C * sizeof(float));
   layernorm_forward(ln, mean, rstd, atty, P + specs_[lnf].offset, P + specs_[lnf + 1].offset, n_out, C,
                     config_.layer_norm_epsilon, ctx_);
-  matmul_nt_forward(logits, ln, wte, n_out, C, V, ctx_);
+  if (format_ == WeightFormat::kF32) {
+    matmul_nt_forward(logits, ln, wte, n_out, C, V, ctx_);
+  } else {
+    quant_linear_forward(logits, ln, qweights_.back(), nullptr, n_out, ctx_);
+  }
   for (int r = 0; r < R; ++r) caches[r]->set_length(std::max(caches[r]->length(), pos[r] + 1));
   return Status::ok();
 }

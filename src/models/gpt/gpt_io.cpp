@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <set>
 
+#include <cstring>
+#include <nlohmann/json.hpp>
+
 #include "marketlm/core/file_io.h"
 #include "marketlm/io/safetensors.h"
 #include "marketlm/models/gpt/gpt_model.h"
@@ -32,7 +35,38 @@ Status GptModel::save_safetensors(const std::string& path) const {
   SafetensorsWriter w;
   w.set_metadata("format", "pt");
   w.set_metadata("producer", "marketlm");
-  for (const auto& s : specs_) w.add_f32(s.name, s.shape, params_.data() + s.offset);
+  if (format_ != kernels::WeightFormat::kF32) w.set_metadata("marketlm_weight_format", kernels::weight_format_name(format_));
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    const ParamSpec& s = specs_[i];
+    const int qi = quant_index(i);
+    if (qi < 0) {
+      w.add_f32(s.name, s.shape, params_.data() + s.offset);
+      continue;
+    }
+    // Stored in the table's orientation (Conv1D [IC, OC]; wte [V, C]); the
+    // scale is per output channel (OC for Conv1D, V for wte).
+    const kernels::QuantMatrix& m = qweights_[qi];
+    const bool conv1d = i != 0;
+    const size_t n = s.numel;
+    if (format_ == kernels::WeightFormat::kBF16) {
+      std::string bytes(n * 2, '\0');
+      for (int r = 0; r < m.N; ++r)
+        for (int k = 0; k < m.K; ++k) {
+          const size_t at = conv1d ? static_cast<size_t>(k) * m.N + r : static_cast<size_t>(r) * m.K + k;
+          std::memcpy(&bytes[at * 2], &m.bf16[static_cast<size_t>(r) * m.Kp + k], 2);
+        }
+      w.add_bytes(s.name, DType::kBF16, s.shape, std::move(bytes));
+    } else {
+      std::string bytes(n, '\0');
+      for (int r = 0; r < m.N; ++r)
+        for (int k = 0; k < m.K; ++k) {
+          const size_t at = conv1d ? static_cast<size_t>(k) * m.N + r : static_cast<size_t>(r) * m.K + k;
+          bytes[at] = static_cast<char>(m.q[static_cast<size_t>(r) * m.Kp + k]);
+        }
+      w.add_bytes(s.name, DType::kI8, s.shape, std::move(bytes));
+      w.add_f32(s.name + "_scale", {m.N}, m.scale.data());
+    }
+  }
   return w.write(path);
 }
 
@@ -43,6 +77,9 @@ Status GptModel::load_safetensors(const std::string& path) {
   for (const auto& t : f.tensors()) {
     const std::string name = strip_prefix(t.name);
     const ParamSpec* spec = find_param(name);
+    if (spec == nullptr && name.size() > 6 && name.compare(name.size() - 6, 6, "_scale") == 0 &&
+        find_param(name.substr(0, name.size() - 6)) != nullptr)
+      continue;  // the scale of an I8 weight, read with it
     if (spec == nullptr) {
       if (!ignorable_extra(name)) problems.push_back("unexpected tensor '" + t.name + "'");
       continue;
@@ -57,8 +94,17 @@ Status GptModel::load_safetensors(const std::string& path) {
                          shape_string(t.shape));
       continue;
     }
-    if (t.dtype != DType::kF32 && t.dtype != DType::kBF16 && t.dtype != DType::kF16) {
-      problems.push_back("tensor '" + t.name + "': dtype " + dtype_name(t.dtype) + ", expected F32");
+    if (t.dtype == DType::kI8) {
+      const int oc = static_cast<int>(spec == &specs_[0] ? spec->shape[0] : spec->shape.back());
+      const TensorInfo* sc = f.find(t.name + "_scale");
+      if (spec->shape.size() != 2 || sc == nullptr || sc->dtype != DType::kF32 ||
+          sc->shape != std::vector<int64_t>{oc}) {
+        problems.push_back("tensor '" + t.name + "': I8 needs an F32 '" + t.name + "_scale' of shape [" +
+                           std::to_string(oc) + "] (one scale per output channel)");
+        continue;
+      }
+    } else if (t.dtype != DType::kF32 && t.dtype != DType::kBF16 && t.dtype != DType::kF16) {
+      problems.push_back("tensor '" + t.name + "': dtype " + dtype_name(t.dtype) + ", expected F32, F16, BF16 or I8");
       continue;
     }
     by_spec[idx] = &t;
@@ -79,15 +125,44 @@ Status GptModel::load_safetensors(const std::string& path) {
   }
   // Read into a copy so a failure half-way leaves the model untouched.
   AlignedBuffer<float> fresh(params_.size());
-  for (size_t i = 0; i < specs_.size(); ++i)
-    ML_RETURN_IF_ERROR(f.read_f32(*by_spec[i], fresh.data() + specs_[i].offset));
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    const TensorInfo& t = *by_spec[i];
+    float* dst = fresh.data() + specs_[i].offset;
+    if (t.dtype != DType::kI8) {
+      ML_RETURN_IF_ERROR(f.read_f32(t, dst));
+      continue;
+    }
+    // I8: value = q * scale[output channel] (dequantised; set_weight_format
+    // re-derives the same codes from these values).
+    ML_ASSIGN_OR_RETURN(std::string q, f.read_bytes(t));
+    std::vector<float> scale(static_cast<size_t>(f.find(t.name + "_scale")->numel()));
+    ML_RETURN_IF_ERROR(f.read_f32(*f.find(t.name + "_scale"), scale.data()));
+    const int64_t rows = t.shape[0], cols = t.shape[1];
+    const bool per_row = i == 0;  // wte: a scale per row; Conv1D: per column
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        const size_t at = static_cast<size_t>(r * cols + c);
+        dst[at] = static_cast<float>(static_cast<int8_t>(q[at])) * scale[per_row ? r : c];
+      }
+  }
   params_ = std::move(fresh);
   return Status::ok();
 }
 
 Status GptModel::save_pretrained(const std::string& dir) const {
   ML_RETURN_IF_ERROR(make_dirs(dir));
-  ML_RETURN_IF_ERROR(write_file_atomic(dir + "/config.json", config_.to_json()));
+  std::string config_text = config_.to_json();
+  if (format_ != kernels::WeightFormat::kF32) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(config_text, nullptr, false);
+    if (j.is_discarded()) return internal_error("config.json of this model did not parse back");
+    j["quantization_config"] = {{"quant_method", "marketlm"},
+                                {"format", kernels::weight_format_name(format_)},
+                                {"granularity", format_ == kernels::WeightFormat::kInt8 ? "per_output_channel" : "none"},
+                                {"symmetric", true},
+                                {"modules", {"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", "wte"}}};
+    config_text = j.dump(2) + "\n";
+  }
+  ML_RETURN_IF_ERROR(write_file_atomic(dir + "/config.json", config_text));
   const std::string gen = "{\n  \"bos_token_id\": " + std::to_string(config_.bos_token_id) +
                           ",\n  \"eos_token_id\": " + std::to_string(config_.eos_token_id) + "\n}\n";
   ML_RETURN_IF_ERROR(write_file_atomic(dir + "/generation_config.json", gen));
@@ -102,6 +177,16 @@ Result<std::unique_ptr<GptModel>> GptModel::from_pretrained(const std::string& d
   ML_ASSIGN_OR_RETURN(GptConfig config, GptConfig::from_json(text, config_path));
   ML_ASSIGN_OR_RETURN(std::unique_ptr<GptModel> model, create(config, ctx));
   ML_RETURN_IF_ERROR(model->load_safetensors(dir + "/model.safetensors"));
+  // A quantised directory comes back in its format.
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_discarded() && j.contains("quantization_config")) {
+    const nlohmann::json& q = j["quantization_config"];
+    const std::string name = q.is_object() && q.contains("format") && q["format"].is_string()
+                                 ? q["format"].get<std::string>() : std::string("?");
+    Result<kernels::WeightFormat> fmt = kernels::parse_weight_format(name);
+    if (!fmt.is_ok()) return data_error(config_path + ": quantization_config.format: " + fmt.status().message());
+    ML_RETURN_IF_ERROR(model->set_weight_format(*fmt));
+  }
   return model;
 }
 

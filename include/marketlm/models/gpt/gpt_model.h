@@ -16,6 +16,7 @@
 #include "marketlm/core/aligned_buffer.h"
 #include "marketlm/core/status.h"
 #include "marketlm/kernels/kernel_context.h"
+#include "marketlm/kernels/quant.h"
 #include "marketlm/models/gpt/gpt_config.h"
 #include "marketlm/models/gpt/gpt_kv_cache.h"
 #include "marketlm/nn/trainable.h"
@@ -76,10 +77,23 @@ class GptModel : public TrainableModel {
   // A cache sized for this model (capacity <= n_ctx).
   GptKvCache make_kv_cache(int capacity) const { return GptKvCache(config_, capacity); }
 
+  // Inference weight format of the KV-cached forward (forward_cached,
+  // forward_cached_step). kF32 reads params(); kBF16 / kInt8 build
+  // reduced-precision copies of the matmul weights (c_attn, attn.c_proj,
+  // c_fc, mlp.c_proj) and of the tied head (wte), and round params() to the
+  // format, so the embeddings, the f32 training forward, and a saved model
+  // see the same weights. Going back to kF32 keeps the rounded values.
+  Status set_weight_format(kernels::WeightFormat format);
+  kernels::WeightFormat weight_format() const { return format_; }
+  // Bytes of weights one decode step reads (matmul weights + head in the
+  // current format, the rest in f32; the embedding rows are not counted).
+  int64_t decode_weight_bytes() const;
+
   // A spec by name, or nullptr.
   const ParamSpec* find_param(const std::string& name) const;
 
-  // model.safetensors with Hugging Face GPT-2 names.
+  // model.safetensors with Hugging Face GPT-2 names, in the current weight
+  // format (docs/formats.md: BF16 weights, or I8 weights + F32 "<name>_scale").
   Status save_safetensors(const std::string& path) const;
   // Loads by the table: every tensor must be present with the right shape;
   // accepts a "transformer." prefix, a tied "lm_head.weight" and attn.bias
@@ -104,8 +118,18 @@ class GptModel : public TrainableModel {
   Status decode_rows(const int32_t* tokens, GptKvCache* const* caches, const int* pos, int R,
                      const std::vector<int>& logit_rows, float* logits);
 
+  // y[R, OC] = x[R, IC] @ W + b for matmul weight spec `spec` (Conv1D
+  // orientation), by the weight format.
+  void linear(float* y, const float* x, size_t spec, const float* b, int R, int IC, int OC);
+  // Index into qweights_ of a quantised spec, or -1.
+  int quant_index(size_t spec) const;
+  // Specs that get a reduced-precision copy: 4 per layer, then wte (the head).
+  std::vector<size_t> quantised_specs() const;
+
   GptConfig config_;
   kernels::KernelContext ctx_;
+  kernels::WeightFormat format_ = kernels::WeightFormat::kF32;
+  std::vector<kernels::QuantMatrix> qweights_;  // by quantised_specs() order
   std::vector<ParamSpec> specs_;
   AlignedBuffer<float> params_, grads_;
   std::shared_ptr<Acts> acts_;

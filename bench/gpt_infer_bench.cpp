@@ -1,0 +1,104 @@
+// GPT inference speed per weight format: prompt (prefill) tokens/s, decode
+// tokens/s at batch 1 and 8, and a STREAM-style read-bandwidth kernel that
+// gives the bytes-per-token bound. Random weights (speed does not depend on
+// them). Not a test; docs/benchmarks.md has the commands and figures.
+//   gpt_infer_bench tiny|124m [threads] [prompt_len] [decode_steps]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "marketlm/core/aligned_buffer.h"
+#include "marketlm/core/thread_pool.h"
+#include "marketlm/models/gpt/gpt_model.h"
+
+using namespace marketlm;
+using Clock = std::chrono::steady_clock;
+
+double secs_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Read bandwidth: threads each sum their slice of a buffer much larger than
+// the caches; best of 5 passes.
+double read_bandwidth_gbs(ThreadPool& pool, size_t bytes) {
+  const size_t n = bytes / sizeof(float);
+  AlignedBuffer<float> buf(n);
+  for (size_t i = 0; i < n; ++i) buf[i] = static_cast<float>(i & 7);
+  std::vector<double> partial(static_cast<size_t>(pool.size() + 1));
+  double best = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    const auto t0 = Clock::now();
+    pool.parallel_for(static_cast<int64_t>(n / 1024), [&](int64_t b, int64_t e, int t) {
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int64_t i = b * 1024; i < e * 1024; i += 4) {
+        s0 += buf[i];
+        s1 += buf[i + 1];
+        s2 += buf[i + 2];
+        s3 += buf[i + 3];
+      }
+      partial[static_cast<size_t>(t)] += s0 + s1 + s2 + s3;
+    }, 64);
+    best = std::max(best, static_cast<double>(n * sizeof(float)) / secs_since(t0) / 1e9);
+  }
+  return best;
+}
+
+int main(int argc, char** argv) {
+  const std::string which = argc > 1 ? argv[1] : "tiny";
+  const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
+  const int prompt = argc > 3 ? std::atoi(argv[3]) : 128;
+  const int steps = argc > 4 ? std::atoi(argv[4]) : 32;
+  GptConfig c;  // GPT-2 124M
+  if (which == "tiny") {
+    c.n_layer = 4;
+    c.n_head = 4;
+    c.n_embd = 256;
+  }
+  ThreadPool pool(threads);
+  const double bw = read_bandwidth_gbs(pool, size_t{1} << 30);
+  std::printf("# %s: n_layer %d n_embd %d vocab %d, %d threads, prompt %d, %d decode steps; read bandwidth %.1f GB/s\n",
+              which.c_str(), c.n_layer, c.n_embd, c.vocab_size, threads, prompt, steps, bw);
+  std::printf("%-6s %14s %12s %12s %12s %16s\n", "format", "bytes/token", "prompt t/s", "decode b1", "decode b8",
+              "bound b1 (t/s)");
+  auto made = GptModel::create(c, kernels::KernelContext{&pool, kernels::best_isa()});
+  if (!made.is_ok()) return 1;
+  GptModel& m = **made;
+  m.init_weights(1);
+  std::vector<int32_t> toks(static_cast<size_t>(prompt));
+  for (int i = 0; i < prompt; ++i) toks[i] = (i * 7919) % c.vocab_size;
+  std::vector<float> logits(static_cast<size_t>(8) * c.vocab_size);
+  for (auto f : {kernels::WeightFormat::kF32, kernels::WeightFormat::kBF16, kernels::WeightFormat::kInt8}) {
+    if (!m.set_weight_format(f).is_ok()) return 1;
+    GptKvCache cache = m.make_kv_cache(prompt + steps + 1);
+    if (!m.forward_cached(toks.data(), 8, &cache, logits.data()).is_ok()) return 1;  // warm-up
+    cache.clear();
+    auto t0 = Clock::now();
+    if (!m.forward_cached(toks.data(), prompt, &cache, logits.data()).is_ok()) return 1;
+    const double pp = prompt / secs_since(t0);
+    t0 = Clock::now();
+    for (int s = 0; s < steps; ++s) {
+      const int32_t next = (s * 31) % c.vocab_size;
+      if (!m.forward_cached(&next, 1, &cache, logits.data()).is_ok()) return 1;
+    }
+    const double tg1 = steps / secs_since(t0);
+    std::vector<GptKvCache> caches(8, m.make_kv_cache(16 + steps + 1));
+    std::vector<GptKvCache*> ptrs;
+    for (auto& kc : caches) {
+      if (!m.forward_cached(toks.data(), 16, &kc, logits.data()).is_ok()) return 1;
+      ptrs.push_back(&kc);
+    }
+    std::vector<int32_t> next(8);
+    t0 = Clock::now();
+    for (int s = 0; s < steps; ++s) {
+      for (int b = 0; b < 8; ++b) next[b] = (s * 31 + b) % c.vocab_size;
+      if (!m.forward_cached_step(next.data(), ptrs.data(), 8, logits.data()).is_ok()) return 1;
+    }
+    const double tg8 = 8.0 * steps / secs_since(t0);
+    const double bytes = static_cast<double>(m.decode_weight_bytes());
+    std::printf("%-6s %14.0f %12.1f %12.1f %12.1f %16.1f\n", kernels::weight_format_name(f), bytes, pp, tg1, tg8,
+                bw * 1e9 / bytes);
+    std::fflush(stdout);
+  }
+  return 0;
+}

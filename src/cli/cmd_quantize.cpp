@@ -1,0 +1,83 @@
+// marketlm quantize: converts a GPT model directory to bf16 or int8
+// inference weights (docs/formats.md), optionally reporting perplexity of the
+// source and the result on a text.
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/compress_common.h"
+#include "cli/output.h"
+
+namespace marketlm::cli {
+namespace {
+
+struct QuantizeOpts {
+  std::string model, format, out, data, tokenizer;
+  int threads = 0, window = 0;
+  int64_t max_tokens = 0;
+  bool json = false;
+};
+
+int run_quantize(const QuantizeOpts& o) {
+  const std::string cmd = "quantize";
+  auto fmt = kernels::parse_weight_format(o.format);
+  if (!fmt.is_ok()) return report_error(cmd, fmt.status());
+  ThreadPool pool(o.threads);
+  auto ctx = compress_context(&pool);
+  if (!ctx.is_ok()) return report_error(cmd, ctx.status());
+  auto model = GptModel::from_pretrained(o.model, *ctx);
+  if (!model.is_ok()) return report_error(cmd, model.status());
+  GptModel& m = **model;
+  nlohmann::json report = {{"model", o.model}, {"out", o.out}, {"format", o.format}};
+  std::vector<int32_t> tokens;
+  if (!o.data.empty()) {
+    auto t = tokenize_for_model(o.model, o.tokenizer, m.config().vocab_size, o.data);
+    if (!t.is_ok()) return report_error(cmd, t.status());
+    tokens = std::move(*t);
+    auto before = perplexity_json(m, tokens, o.window, o.max_tokens, !o.json);
+    if (!before.is_ok()) return report_error(cmd, before.status());
+    report["source"] = *before;
+  }
+  const int64_t source_bytes = m.decode_weight_bytes();
+  Status st = m.set_weight_format(*fmt);
+  if (st.is_ok()) st = save_model_dir_atomic(m, o.model, o.out);
+  if (!st.is_ok()) return report_error(cmd, st);
+  report["decode_weight_bytes"] = {{"source", source_bytes}, {"quantized", m.decode_weight_bytes()}};
+  report["file_bytes"] = {{"source", model_file_bytes(o.model)}, {"quantized", model_file_bytes(o.out)}};
+  if (!tokens.empty()) {
+    auto after = perplexity_json(m, tokens, o.window, o.max_tokens, !o.json);
+    if (!after.is_ok()) return report_error(cmd, after.status());
+    report["quantized"] = *after;
+    const double a = report["source"]["perplexity"], b = (*after)["perplexity"];
+    report["perplexity_change_percent"] = 100.0 * (b - a) / a;
+  }
+  if (o.json) {
+    print_json(report);
+  } else {
+    std::cout << "wrote " << o.out << " (" << o.format << ")\n";
+    if (!tokens.empty())
+      std::cout << "perplexity: source " << report["source"]["perplexity"].get<double>() << ", " << o.format << " "
+                << report["quantized"]["perplexity"].get<double>() << " ("
+                << report["perplexity_change_percent"].get<double>() << "%)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_quantize(CLI::App& app, CliState& state) {
+  auto o = std::make_shared<QuantizeOpts>();
+  auto* c = app.add_subcommand("quantize", "Convert a GPT model to bf16 or int8 inference weights");
+  c->add_option("--model", o->model, "Source model directory (f32)")->required();
+  c->add_option("--format", o->format, "bf16 | int8")->required();
+  c->add_option("--out", o->out, "Output model directory (written atomically)")->required();
+  c->add_option("--data", o->data, "Text file: report perplexity before and after");
+  c->add_option("--tokenizer", o->tokenizer, "Tokenizer directory, or 'bytes' (default: the model's)");
+  c->add_option("--max-tokens", o->max_tokens, "Score at most this many tokens of --data (0 = all)");
+  c->add_option("--window", o->window, "Perplexity window (0 = n_ctx)");
+  c->add_option("--threads", o->threads, "Worker threads (0 = all cores)");
+  c->add_flag("--json", o->json, "Machine-readable report");
+  c->callback([o, &state] { state.exit_code = run_quantize(*o); });
+}
+
+}  // namespace marketlm::cli

@@ -1,0 +1,286 @@
+// bf16 / int8 inference weights: quantise, dequantise, and the products that
+// read them, with a scalar reference and AVX2 / AVX-512 twins (see quant.h).
+#include "marketlm/kernels/quant.h"
+
+// GCC 12's AVX-512 headers trip -Wuninitialized inside the header.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace marketlm::kernels {
+namespace {
+
+#define ML_AVX2 __attribute__((target("avx2,fma")))
+#define ML_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
+#define ML_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
+
+inline uint16_t to_bf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40);  // NaN stays NaN
+  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even
+  return static_cast<uint16_t>(u >> 16);
+}
+inline float from_bf16(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+// Every dot kernel computes up to four rows of W against one activation row.
+constexpr int kRows = 4;
+
+// ---------------------------------------------------------------- scalar
+void dot4_i8_scalar(const int8_t* a, const int8_t* const* w, int Kp, int32_t* out) {
+  for (int r = 0; r < kRows; ++r) {
+    int32_t s = 0;
+    for (int k = 0; k < Kp; ++k) s += static_cast<int32_t>(a[k]) * w[r][k];
+    out[r] = s;
+  }
+}
+void dot4_bf16_scalar(const float* a, const uint16_t* const* w, int Kp, float* out) {
+  for (int r = 0; r < kRows; ++r) {
+    float s = 0.0f;
+    for (int k = 0; k < Kp; ++k) s += a[k] * from_bf16(w[r][k]);
+    out[r] = s;
+  }
+}
+
+// ---------------------------------------------------------------- AVX2
+ML_AVX2 inline int32_t hsum_epi32_256(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+ML_AVX2 inline float hsum_ps_256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+ML_AVX2 void dot4_i8_avx2(const int8_t* a, const int8_t* const* w, int Kp, int32_t* out) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i acc[kRows];
+  for (auto& x : acc) x = _mm256_setzero_si256();
+  for (int k = 0; k < Kp; k += 32) {
+    const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k));
+    const __m256i ax = _mm256_sign_epi8(av, av);  // |a| as u8 (a >= -127)
+    for (int r = 0; r < kRows; ++r) {
+      const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k));
+      const __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(wv, av));  // |p| <= 2*127*127
+      acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(p, ones));
+    }
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = hsum_epi32_256(acc[r]);
+}
+ML_AVX2 void dot4_bf16_avx2(const float* a, const uint16_t* const* w, int Kp, float* out) {
+  __m256 acc[kRows];
+  for (auto& x : acc) x = _mm256_setzero_ps();
+  for (int k = 0; k < Kp; k += 8) {
+    const __m256 av = _mm256_loadu_ps(a + k);
+    for (int r = 0; r < kRows; ++r) {
+      const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[r] + k));
+      const __m256 wv = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+      acc[r] = _mm256_fmadd_ps(av, wv, acc[r]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = hsum_ps_256(acc[r]);
+}
+
+// ---------------------------------------------------------------- AVX-512
+ML_VNNI void dot4_i8_vnni(const int8_t* a, const int8_t* const* w, int Kp, const int32_t* row_sum,
+                          int32_t* out) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i acc[kRows];
+  for (auto& x : acc) x = _mm512_setzero_si512();
+  for (int k = 0; k < Kp; k += 64) {
+    // a + 128 as u8: flipping the sign bit of a two's-complement byte.
+    const __m512i au = _mm512_xor_si512(_mm512_loadu_si512(a + k), flip);
+    for (int r = 0; r < kRows; ++r) acc[r] = _mm512_dpbusd_epi32(acc[r], au, _mm512_loadu_si512(w[r] + k));
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_epi32(acc[r]) - 128 * row_sum[r];
+}
+ML_AVX512 void dot4_bf16_avx512(const float* a, const uint16_t* const* w, int Kp, float* out) {
+  __m512 acc[kRows];
+  for (auto& x : acc) x = _mm512_setzero_ps();
+  for (int k = 0; k < Kp; k += 16) {
+    const __m512 av = _mm512_loadu_ps(a + k);
+    for (int r = 0; r < kRows; ++r) {
+      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k));
+      const __m512 wv = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+      acc[r] = _mm512_fmadd_ps(av, wv, acc[r]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
+}
+
+void int8_forward(float* out, const float* inp, const QuantMatrix& w, const float* bias, int M,
+                  const KernelContext& ctx) {
+  const int N = w.N, K = w.K, Kp = w.Kp;
+  AlignedBuffer<int8_t> qa(static_cast<size_t>(M) * Kp);
+  std::vector<float> sa(static_cast<size_t>(M));
+  quantize_rows_int8(inp, M, K, K, qa.data(), Kp, sa.data());
+  const bool vnni = ctx.isa == Isa::kAvx512 && int8_vnni_supported();
+  const Isa isa = ctx.isa;
+  parallel_for(ctx, (N + kRows - 1) / kRows, [&](int64_t b, int64_t e, int) {
+    for (int64_t blk = b; blk < e; ++blk) {
+      const int n0 = static_cast<int>(blk) * kRows;
+      const int nr = std::min(kRows, N - n0);
+      const int8_t* rows[kRows];
+      int32_t sums[kRows];
+      for (int r = 0; r < kRows; ++r) {
+        const int n = n0 + std::min(r, nr - 1);  // a short last block repeats its last row
+        rows[r] = w.q.data() + static_cast<size_t>(n) * Kp;
+        sums[r] = w.row_sum[n];
+      }
+      for (int m = 0; m < M; ++m) {
+        int32_t d[kRows];
+        const int8_t* a = qa.data() + static_cast<size_t>(m) * Kp;
+        if (vnni) {
+          dot4_i8_vnni(a, rows, Kp, sums, d);
+        } else if (isa != Isa::kScalar) {
+          dot4_i8_avx2(a, rows, Kp, d);
+        } else {
+          dot4_i8_scalar(a, rows, Kp, d);
+        }
+        float* o = out + static_cast<size_t>(m) * N + n0;
+        for (int r = 0; r < nr; ++r)
+          o[r] = static_cast<float>(d[r]) * (sa[m] * w.scale[n0 + r]) + (bias ? bias[n0 + r] : 0.0f);
+      }
+    }
+  }, 8);
+}
+
+void bf16_forward(float* out, const float* inp, const QuantMatrix& w, const float* bias, int M,
+                  const KernelContext& ctx) {
+  const int N = w.N, K = w.K, Kp = w.Kp;
+  AlignedBuffer<float> xa(static_cast<size_t>(M) * Kp);  // zero padded
+  for (int m = 0; m < M; ++m) std::memcpy(xa.data() + static_cast<size_t>(m) * Kp, inp + static_cast<size_t>(m) * K, K * sizeof(float));
+  const Isa isa = ctx.isa;
+  parallel_for(ctx, (N + kRows - 1) / kRows, [&](int64_t b, int64_t e, int) {
+    for (int64_t blk = b; blk < e; ++blk) {
+      const int n0 = static_cast<int>(blk) * kRows;
+      const int nr = std::min(kRows, N - n0);
+      const uint16_t* rows[kRows];
+      for (int r = 0; r < kRows; ++r) rows[r] = w.bf16.data() + static_cast<size_t>(n0 + std::min(r, nr - 1)) * Kp;
+      for (int m = 0; m < M; ++m) {
+        float d[kRows];
+        const float* a = xa.data() + static_cast<size_t>(m) * Kp;
+        if (isa == Isa::kAvx512) {
+          dot4_bf16_avx512(a, rows, Kp, d);
+        } else if (isa == Isa::kAvx2) {
+          dot4_bf16_avx2(a, rows, Kp, d);
+        } else {
+          dot4_bf16_scalar(a, rows, Kp, d);
+        }
+        float* o = out + static_cast<size_t>(m) * N + n0;
+        for (int r = 0; r < nr; ++r) o[r] = d[r] + (bias ? bias[n0 + r] : 0.0f);
+      }
+    }
+  }, 8);
+}
+
+}  // namespace
+
+const char* weight_format_name(WeightFormat f) {
+  switch (f) {
+    case WeightFormat::kF32: return "f32";
+    case WeightFormat::kBF16: return "bf16";
+    case WeightFormat::kInt8: return "int8";
+  }
+  return "unknown";
+}
+
+Result<WeightFormat> parse_weight_format(std::string_view name) {
+  if (name == "f32" || name == "fp32" || name == "float32") return WeightFormat::kF32;
+  if (name == "bf16" || name == "bfloat16") return WeightFormat::kBF16;
+  if (name == "int8" || name == "i8") return WeightFormat::kInt8;
+  return invalid_argument("weight format '" + std::string(name) + "': expected f32, bf16 or int8");
+}
+
+bool int8_vnni_supported() {
+  return isa_supported(Isa::kAvx512) && __builtin_cpu_supports("avx512vnni");
+}
+
+size_t QuantMatrix::bytes() const {
+  return bf16.size() * sizeof(uint16_t) + q.size() + scale.size() * sizeof(float);
+}
+
+void quantize_rows_int8(const float* x, int rows, int K, int ldx, int8_t* q, int ldq, float* scale) {
+  for (int r = 0; r < rows; ++r) {
+    const float* xr = x + static_cast<size_t>(r) * ldx;
+    int8_t* qr = q + static_cast<size_t>(r) * ldq;
+    float amax = 0.0f;
+    for (int k = 0; k < K; ++k) amax = std::max(amax, std::fabs(xr[k]));
+    const float s = amax / 127.0f;
+    const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+    for (int k = 0; k < K; ++k) {
+      const float v = std::nearbyint(xr[k] * inv);
+      qr[k] = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
+    }
+    for (int k = K; k < ldq; ++k) qr[k] = 0;
+    scale[r] = s;
+  }
+}
+
+QuantMatrix quantize_matrix(const float* w, int N, int K, bool conv1d, WeightFormat format) {
+  QuantMatrix m;
+  m.format = format;
+  m.N = N;
+  m.K = K;
+  m.Kp = quant_padded_k(K);
+  // Gather one row (output channel) at a time into Linear orientation.
+  std::vector<float> row(static_cast<size_t>(K));
+  auto gather = [&](int n) {
+    for (int k = 0; k < K; ++k)
+      row[k] = conv1d ? w[static_cast<size_t>(k) * N + n] : w[static_cast<size_t>(n) * K + k];
+  };
+  if (format == WeightFormat::kBF16) {
+    m.bf16.resize(static_cast<size_t>(N) * m.Kp);
+    for (int n = 0; n < N; ++n) {
+      gather(n);
+      for (int k = 0; k < K; ++k) m.bf16[static_cast<size_t>(n) * m.Kp + k] = to_bf16(row[k]);
+    }
+  } else {
+    m.format = WeightFormat::kInt8;
+    m.q.resize(static_cast<size_t>(N) * m.Kp);
+    m.scale.resize(static_cast<size_t>(N));
+    m.row_sum.resize(static_cast<size_t>(N));
+    for (int n = 0; n < N; ++n) {
+      gather(n);
+      int8_t* qr = m.q.data() + static_cast<size_t>(n) * m.Kp;
+      quantize_rows_int8(row.data(), 1, K, K, qr, m.Kp, &m.scale[n]);
+      int32_t s = 0;
+      for (int k = 0; k < K; ++k) s += qr[k];
+      m.row_sum[n] = s;
+    }
+  }
+  return m;
+}
+
+void dequantize_matrix(const QuantMatrix& m, bool conv1d, float* w) {
+  for (int n = 0; n < m.N; ++n)
+    for (int k = 0; k < m.K; ++k) {
+      const size_t i = static_cast<size_t>(n) * m.Kp + k;
+      const float v = m.format == WeightFormat::kBF16 ? from_bf16(m.bf16[i]) : m.q[i] * m.scale[n];
+      w[conv1d ? static_cast<size_t>(k) * m.N + n : static_cast<size_t>(n) * m.K + k] = v;
+    }
+}
+
+void quant_linear_forward(float* out, const float* inp, const QuantMatrix& w, const float* bias, int M,
+                          const KernelContext& ctx) {
+  if (M <= 0 || w.N <= 0) return;
+  if (w.format == WeightFormat::kInt8) {
+    int8_forward(out, inp, w, bias, M, ctx);
+  } else {
+    bf16_forward(out, inp, w, bias, M, ctx);
+  }
+}
+
+}  // namespace marketlm::kernels
