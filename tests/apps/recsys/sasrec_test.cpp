@@ -228,3 +228,54 @@ TEST(RecsysSasrec, LearnsASyntheticSequentialPatternAndRoundTrips) {
   Status s = (*bad)->load(tf, cfg, n_items + 1, 300);
   EXPECT_FALSE(s.is_ok());
 }
+
+TEST(RecsysSasrec, GradientsWithDropoutMatchFiniteDifferences) {
+  SasrecConfig c;
+  c.n_items = 12;
+  c.maxlen = 6;
+  c.d = 8;
+  c.n_blocks = 2;
+  c.n_heads = 2;
+  c.dropout = 0.3f;
+  SasrecModel m(c);
+  Rng init(7);
+  m.init(init);
+  std::vector<int32_t> seq = {0, 0, 3, 5, 7, 2, 1, 4, 6, 8, 10, 12};
+  std::vector<int32_t> pos = {0, 0, 5, 7, 2, 9, 4, 6, 8, 10, 12, 11};
+  std::vector<int32_t> neg = {0, 0, 1, 1, 4, 4, 2, 3, 5, 7, 9, 1};
+  const kernels::KernelContext ctx{};
+  SasrecWorkspace ws;
+  m.prepare(ws, 2, true);
+  const Rng::State st = Rng(99).state();
+  auto loss_at = [&]() {
+    Rng r(0);
+    r.set_state(st);
+    auto ls = m.forward_backward(ws, {seq.data(), pos.data(), neg.data(), 2, 1}, sasrec::SasrecLoss::kBce, 1.0f,
+                                 false, &r, ctx);
+    return ls.sum;
+  };
+  m.zero_grads();
+  Rng r(0);
+  r.set_state(st);
+  m.forward_backward(ws, {seq.data(), pos.data(), neg.data(), 2, 1}, sasrec::SasrecLoss::kBce, 1.0f, true, &r, ctx);
+  std::vector<float> g(m.grads(), m.grads() + m.num_params());
+  Rng pick(8);
+  int checked = 0;
+  for (const auto& s : m.param_specs()) {
+    for (int rep = 0; rep < 3; ++rep) {
+      size_t i = s.offset + pick.below(s.numel);
+      if (s.name == "item_emb.weight") i = s.offset + c.d * 3 + pick.below(static_cast<uint64_t>(c.d));  // item 3
+      const float keep = m.params()[i];
+      const float h = 1e-2f;
+      m.params()[i] = keep + h;
+      const double up = loss_at();
+      m.params()[i] = keep - h;
+      const double down = loss_at();
+      m.params()[i] = keep;
+      const double fd = (up - down) / (2.0 * h);
+      EXPECT_NEAR(g[i], fd, 1e-2 * (1.0 + std::fabs(fd))) << s.name << " [" << i - s.offset << "]";
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 3 * static_cast<int>(m.param_specs().size()));
+}
