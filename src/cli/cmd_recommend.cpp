@@ -26,6 +26,7 @@ struct TrainOpts {
   bool all_data = false, json = false;
   int threads = 0;
   rs::RecConfig cfg;
+  CLI::Option *epochs_opt = nullptr, *lr_opt = nullptr;
 };
 
 struct EvalOpts {
@@ -54,8 +55,14 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
-int run_train(const TrainOpts& o) {
+int run_train(TrainOpts o) {
   Logger logger = Logger::to_stderr();
+  // --epochs / --learning-rate name the chosen model's settings.
+  if (o.cfg.model_type == "sasrec") {
+    if (o.epochs_opt != nullptr && o.epochs_opt->count() > 0) o.cfg.sasrec_epochs = o.cfg.bpr_epochs;
+    if (o.lr_opt != nullptr && o.lr_opt->count() > 0) o.cfg.sasrec_lr = o.cfg.bpr_lr;
+  }
+  if (const char* isa = std::getenv("MARKETLM_ISA"); isa != nullptr) o.cfg.isa = isa;
   auto fmt_or = rs::parse_data_format(o.data_format);
   if (!fmt_or.is_ok()) return report_error("recommend train", fmt_or.status());
   auto data = rs::load_sequences(o.data, *fmt_or, logger);
@@ -310,8 +317,8 @@ int run_cold_start(const ColdOpts& o) {
 
 void add_model_flags(CLI::App* t, TrainOpts& o) {
   auto& c = o.cfg;
-  t->add_option("--model-type", c.model_type, "pop | itemknn | bpr | markov")
-      ->check(CLI::IsMember({"pop", "itemknn", "bpr", "markov"}))
+  t->add_option("--model-type", c.model_type, "pop | itemknn | bpr | markov | sasrec")
+      ->check(CLI::IsMember({"pop", "itemknn", "bpr", "markov", "sasrec"}))
       ->capture_default_str();
   t->add_option("--seed", c.seed, "Random seed (BPR initialisation and sampling)")->capture_default_str();
   t->add_option("--history-len", c.history_len, "itemknn/markov: most recent items used")->capture_default_str();
@@ -323,9 +330,24 @@ void add_model_flags(CLI::App* t, TrainOpts& o) {
   t->add_option("--window", c.knn_window, "itemknn: co-occurrence window (0 = whole sequence)")
       ->capture_default_str();
   t->add_option("--factors", c.bpr_factors, "bpr: latent factors")->capture_default_str();
-  t->add_option("--epochs", c.bpr_epochs, "bpr: passes over the training actions")->capture_default_str();
-  t->add_option("--learning-rate", c.bpr_lr, "bpr: SGD step size")->capture_default_str();
+  o.epochs_opt = t->add_option("--epochs", c.bpr_epochs,
+                               "bpr: passes over the training actions (default 40); sasrec: epochs (default 20)");
+  o.lr_opt = t->add_option("--learning-rate", c.bpr_lr, "bpr: SGD step size (default 0.05); sasrec: Adam lr (0.001)");
   t->add_option("--weight-decay", c.bpr_reg, "bpr: L2 regularisation")->capture_default_str();
+  t->add_option("--max-len", c.sasrec_maxlen, "sasrec: window of most recent items")->capture_default_str();
+  t->add_option("--hidden-size", c.sasrec_dim, "sasrec: embedding / hidden size")->capture_default_str();
+  t->add_option("--num-blocks", c.sasrec_blocks, "sasrec: self-attention blocks")->capture_default_str();
+  t->add_option("--num-heads", c.sasrec_heads, "sasrec: attention heads")->capture_default_str();
+  t->add_option("--dropout", c.sasrec_dropout, "sasrec: dropout rate (paper: 0.5 Beauty, 0.2 Games)")
+      ->capture_default_str();
+  t->add_option("--batch-size", c.sasrec_batch, "sasrec: users per batch")->capture_default_str();
+  t->add_option("--loss", c.sasrec_loss, "sasrec: bce | sampled-softmax | softmax")
+      ->check(CLI::IsMember({"bce", "sampled-softmax", "softmax"}))
+      ->capture_default_str();
+  t->add_option("--train-negatives", c.sasrec_negatives, "sasrec: negatives per position for sampled-softmax")
+      ->capture_default_str();
+  t->add_option("--checkpoint", c.checkpoint,
+                "sasrec: file rewritten after every epoch and resumed from when it exists");
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 // One pre-LayerNorm transformer block, shared by every model (GPT, SASRec):
 //
 //   a   = x + Dropout(Attn(LN1(x)))        Attn: causal multi-head, packed qkv
-//   out = a + Dropout(MLP(LN2(a)))         MLP: Linear(C,4C) -> GELU(tanh) -> Linear(4C,C)
+//   out = a + Dropout(MLP(LN2(a)))         MLP: Linear(C,H) -> act -> [Dropout] -> Linear(H,C)
+//
+// GPT uses the defaults (H = 4C, GELU(tanh), no key mask). SASRec sets
+// hidden = C, relu = true, hidden_dropout = true and key_start (left padding:
+// keys before key_start[b] are masked, see nn/padded_attention.h).
 //
 // Weights are raw pointers into the model's one parameter buffer (GPT-2 Conv1D
 // orientation: [in, out]); activations are views into the model's activation
@@ -9,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "marketlm/core/rng.h"
 #include "marketlm/kernels/kernel_context.h"
@@ -18,6 +23,12 @@ namespace marketlm::nn {
 struct BlockDims {
   int B = 0, T = 0, C = 0, NH = 0;
   float ln_eps = 1e-5f;
+  int hidden = 0;                      // MLP width; 0 = 4 * C
+  bool relu = false;                   // MLP activation ReLU instead of GELU(tanh)
+  bool hidden_dropout = false;         // dropout on the MLP activation too (SASRec)
+  const int32_t* key_start = nullptr;  // [B] first real position per row (left padding); nullptr = none
+  int H() const { return hidden > 0 ? hidden : 4 * C; }
+  size_t BTH() const { return BT() * static_cast<size_t>(H()); }
   size_t BT() const { return static_cast<size_t>(B) * T; }
   size_t BTC() const { return BT() * C; }
   size_t att() const { return static_cast<size_t>(B) * NH * T * T; }
@@ -32,10 +43,11 @@ using BlockWeights = BlockTensors<const float*>;
 using BlockGrads = BlockTensors<float*>;
 
 // Number of floats of each of the 12 block tensors, in field order.
-void block_param_sizes(int C, size_t sizes[12]);
+// H: MLP width (0 = 4 * C).
+void block_param_sizes(int C, size_t sizes[12], int H = 0);
 // Points the 12 fields at consecutive tensors starting at base.
-BlockWeights block_weights_at(const float* base, int C);
-BlockGrads block_grads_at(float* base, int C);
+BlockWeights block_weights_at(const float* base, int C, int H = 0);
+BlockGrads block_grads_at(float* base, int C, int H = 0);
 
 // Saved activations of one block.
 struct BlockActs {
@@ -44,6 +56,7 @@ struct BlockActs {
   float* att_mask = nullptr;    // attention-probability dropout (nullptr: none)
   float* resid1_mask = nullptr;  // dropout after the attention projection
   float* resid2_mask = nullptr;  // dropout after the MLP projection
+  float* hidden_mask = nullptr;  // dropout on the MLP activation (d.hidden_dropout)
 };
 // Floats needed by one block's activations; with_dropout adds the masks.
 size_t block_act_floats(const BlockDims& d, bool with_dropout);

@@ -107,4 +107,7 @@ class BprRecommender final : public SequentialRecommender {
   std::vector<float> user_f_, item_f_, item_b_;
 };
 
+// SASRec over the shared transformer (apps/recsys/sasrec.cpp).
+std::unique_ptr<SequentialRecommender> make_sasrec_recommender();
+
 }  // namespace marketlm::recsys

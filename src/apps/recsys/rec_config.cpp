@@ -19,6 +19,20 @@ Status RecConfig::validate() const {
   if (!(bpr_lr > 0)) return bad("bpr_lr", std::to_string(bpr_lr), "> 0");
   if (!(bpr_reg >= 0)) return bad("bpr_reg", std::to_string(bpr_reg), ">= 0");
   if (bpr_fold_in_epochs < 0) return bad("bpr_fold_in_epochs", std::to_string(bpr_fold_in_epochs), ">= 0");
+  if (sasrec_maxlen < 1 || sasrec_maxlen > 4096) return bad("sasrec_maxlen", std::to_string(sasrec_maxlen), "in [1, 4096]");
+  if (sasrec_dim < 1 || sasrec_dim > 4096) return bad("sasrec_dim", std::to_string(sasrec_dim), "in [1, 4096]");
+  if (sasrec_blocks < 1 || sasrec_blocks > 64) return bad("sasrec_blocks", std::to_string(sasrec_blocks), "in [1, 64]");
+  if (sasrec_heads < 1 || sasrec_dim % sasrec_heads != 0) {
+    return bad("sasrec_heads", std::to_string(sasrec_heads), ">= 1 and dividing sasrec_dim");
+  }
+  if (!(sasrec_dropout >= 0 && sasrec_dropout < 1)) return bad("sasrec_dropout", std::to_string(sasrec_dropout), "in [0, 1)");
+  if (sasrec_epochs < 0) return bad("sasrec_epochs", std::to_string(sasrec_epochs), ">= 0");
+  if (!(sasrec_lr > 0)) return bad("sasrec_lr", std::to_string(sasrec_lr), "> 0");
+  if (sasrec_batch < 1) return bad("sasrec_batch", std::to_string(sasrec_batch), ">= 1");
+  if (sasrec_loss != "bce" && sasrec_loss != "sampled-softmax" && sasrec_loss != "softmax") {
+    return bad("sasrec_loss", "'" + sasrec_loss + "'", "bce, sampled-softmax or softmax");
+  }
+  if (sasrec_negatives < 1) return bad("sasrec_negatives", std::to_string(sasrec_negatives), ">= 1");
   return Status::ok();
 }
 
@@ -28,7 +42,12 @@ std::string RecConfig::to_json() const {
                       {"knn_neighbors", knn_neighbors}, {"knn_window", knn_window},
                       {"pop_weight", pop_weight},   {"bpr_factors", bpr_factors},
                       {"bpr_epochs", bpr_epochs},   {"bpr_lr", bpr_lr},
-                      {"bpr_reg", bpr_reg},         {"bpr_fold_in_epochs", bpr_fold_in_epochs}};
+                      {"bpr_reg", bpr_reg},         {"bpr_fold_in_epochs", bpr_fold_in_epochs},
+                      {"sasrec_maxlen", sasrec_maxlen}, {"sasrec_dim", sasrec_dim},
+                      {"sasrec_blocks", sasrec_blocks}, {"sasrec_heads", sasrec_heads},
+                      {"sasrec_dropout", sasrec_dropout}, {"sasrec_epochs", sasrec_epochs},
+                      {"sasrec_lr", sasrec_lr},     {"sasrec_batch", sasrec_batch},
+                      {"sasrec_loss", sasrec_loss}, {"sasrec_negatives", sasrec_negatives}};
   return j.dump(2);
 }
 
@@ -51,6 +70,16 @@ Result<RecConfig> RecConfig::from_json(std::string_view text, const std::string&
     get("bpr_lr", c.bpr_lr);
     get("bpr_reg", c.bpr_reg);
     get("bpr_fold_in_epochs", c.bpr_fold_in_epochs);
+    get("sasrec_maxlen", c.sasrec_maxlen);
+    get("sasrec_dim", c.sasrec_dim);
+    get("sasrec_blocks", c.sasrec_blocks);
+    get("sasrec_heads", c.sasrec_heads);
+    get("sasrec_dropout", c.sasrec_dropout);
+    get("sasrec_epochs", c.sasrec_epochs);
+    get("sasrec_lr", c.sasrec_lr);
+    get("sasrec_batch", c.sasrec_batch);
+    get("sasrec_loss", c.sasrec_loss);
+    get("sasrec_negatives", c.sasrec_negatives);
   } catch (const std::exception& e) {
     return data_error(source + ": bad recommender config: " + e.what());
   }

@@ -64,4 +64,16 @@ grep -q "bad_rows.csv:3" "$WORK/bad.out" || fail "bad CSV message lacks the line
 [ $? -eq 2 ] || fail "bad --model-type should exit 2"
 "$BIN" recommend --model "$WORK/nonexistent" --user u1 > /dev/null 2>&1
 [ $? -eq 1 ] || fail "missing model dir should exit 1"
+# SASRec: train (tiny, with a checkpoint), eval, explain, resume.
+"$BIN" recommend train --data "$HERE/fixtures/tiny_seqs.txt" --model-type sasrec --max-len 6 --hidden-size 8 \
+  --epochs 2 --batch-size 4 --checkpoint "$WORK/s.ckpt" --out "$WORK/s" > "$WORK/s.out" 2>&1 ||
+  fail "sasrec train: $(cat "$WORK/s.out")"
+[ -f "$WORK/s.ckpt" ] || fail "sasrec wrote no checkpoint"
+grep -q '"sasrec_maxlen": 6' "$WORK/s/config.json" || fail "sasrec config not saved"
+"$BIN" recommend eval --model "$WORK/s" --num-negatives 3 --json > "$WORK/s_eval.json" 2>&1 || fail "sasrec eval"
+"$BIN" recommend --model "$WORK/s" --history "x c" -k 2 --explain --json > "$WORK/s_e.json" 2>&1 || fail "sasrec explain"
+grep -q '"because"' "$WORK/s_e.json" || fail "sasrec: no because list: $(cat "$WORK/s_e.json")"
+"$BIN" recommend train --data "$HERE/fixtures/tiny_seqs.txt" --model-type sasrec --max-len 6 --hidden-size 8 \
+  --epochs 3 --batch-size 4 --checkpoint "$WORK/s.ckpt" --out "$WORK/s3" > "$WORK/s3.out" 2>&1 || fail "sasrec resume"
+grep -q "resumed" "$WORK/s3.out" || fail "sasrec did not resume: $(cat "$WORK/s3.out")"
 echo "recsys cli e2e: ok"

@@ -43,6 +43,22 @@ struct RecConfig {
   float bpr_lr = 0.05f;
   float bpr_reg = 0.01f;
   int bpr_fold_in_epochs = 20;  // SGD passes to fit a new user's vector
+  // sasrec (defaults: the paper's Games setting; Beauty uses dropout 0.5)
+  int sasrec_maxlen = 50;
+  int sasrec_dim = 50;
+  int sasrec_blocks = 2;
+  int sasrec_heads = 1;
+  float sasrec_dropout = 0.2f;
+  int sasrec_epochs = 20;
+  float sasrec_lr = 0.001f;
+  int sasrec_batch = 128;
+  std::string sasrec_loss = "bce";  // bce | sampled-softmax | softmax
+  int sasrec_negatives = 1;         // negatives per position for sampled-softmax
+  // Run-time only (not saved): a file the SASRec fit rewrites after every
+  // epoch (weights, Adam moments, epoch) and resumes from when it exists;
+  // and the kernel path ("" = best for this CPU; the CLI passes MARKETLM_ISA).
+  std::string checkpoint;
+  std::string isa;
 
   Status validate() const;
   std::string to_json() const;
