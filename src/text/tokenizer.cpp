@@ -3,6 +3,8 @@
 #include "marketlm/text/tokenizer.h"
 
 #include <algorithm>
+#include <array>
+#include <mutex>
 
 #include "marketlm/core/thread_pool.h"
 #include "text/bpe_model.h"
@@ -13,15 +15,76 @@ namespace marketlm {
 namespace {
 
 // Pre-token -> ids memo for one encode call (or one thread of one call).
+constexpr size_t kMaxCachedPiece = 12;  // bytes
+
 struct EncodeCache {
   static constexpr size_t kMaxEntries = 1 << 18;
   text::PieceMap map;  // piece -> (offset << 32 | count) into ids
   std::vector<int32_t> ids;
+
+  bool lookup(std::string_view piece, uint64_t h, std::vector<int32_t>& out) {
+    const uint64_t* v = map.find(piece, h);
+    if (!v) return false;
+    const int32_t* p = ids.data() + (*v >> 32);
+    out.insert(out.end(), p, p + (*v & 0xffffffffu));
+    return true;
+  }
+  void store(std::string_view piece, uint64_t h, const int32_t* first, size_t n) {
+    if (map.size() >= kMaxEntries) return;
+    uint64_t off = ids.size();
+    ids.insert(ids.end(), first, first + n);
+    map.insert(piece, h, (off << 32) | n);
+  }
+};
+
+// The cache shared by the threads of one encode_parallel call, so a word
+// merged by one thread is reused by the others instead of being merged again
+// (most of the cost of a cold cache). Sharded by hash, one mutex per shard;
+// only pieces that are not whole vocabulary entries reach it.
+struct SharedEncodeCache {
+  static constexpr size_t kShards = 64;
+  struct Shard {
+    std::mutex mu;
+    EncodeCache cache;
+  };
+  std::array<Shard, kShards> shards;
+
+  Shard& shard(uint64_t h) { return shards[(h >> 58) & (kShards - 1)]; }
+  bool lookup(std::string_view piece, uint64_t h, std::vector<int32_t>& out) {
+    Shard& s = shard(h);
+    std::lock_guard<std::mutex> lock(s.mu);
+    return s.cache.lookup(piece, h, out);
+  }
+  void store(std::string_view piece, uint64_t h, const int32_t* first, size_t n) {
+    Shard& s = shard(h);
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.cache.map.find(piece, h)) return;  // another thread stored it first
+    s.cache.store(piece, h, first, n);
+  }
+};
+
+// One thread's view: its own cache first (no lock), then the shared one; a
+// piece found in or merged for the shared cache is kept locally too.
+struct ThreadEncodeCache {
+  EncodeCache local;
+  SharedEncodeCache* shared;
+
+  bool lookup(std::string_view piece, uint64_t h, std::vector<int32_t>& out) {
+    if (local.lookup(piece, h, out)) return true;
+    const size_t before = out.size();
+    if (!shared->lookup(piece, h, out)) return false;
+    local.store(piece, h, out.data() + before, out.size() - before);
+    return true;
+  }
+  void store(std::string_view piece, uint64_t h, const int32_t* first, size_t n) {
+    local.store(piece, h, first, n);
+    shared->store(piece, h, first, n);
+  }
 };
 
 // Encodes text with no special-token parsing.
-template <bool kCjk>
-void encode_ordinary_impl(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+template <bool kCjk, typename Cache>
+void encode_ordinary_impl(const BpeData& d, std::string_view text, Cache& cache, std::vector<int32_t>& out) {
   size_t pos = 0;
   const size_t n = text.size();
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -40,22 +103,17 @@ void encode_ordinary_impl(const BpeData& d, std::string_view text, EncodeCache& 
         continue;
       }
     }
-    if (const uint64_t* v = cache.map.find(piece, h)) {
-      const int32_t* p = cache.ids.data() + (*v >> 32);
-      out.insert(out.end(), p, p + (*v & 0xffffffffu));
-      continue;
-    }
+    // Only pieces of up to kMaxCachedPiece bytes are cached, so longer ones skip the lookup.
+    const bool cacheable = piece.size() <= kMaxCachedPiece;
+    if (cacheable && cache.lookup(piece, h, out)) continue;
     size_t before = out.size();
     bpe_merge(d, piece, out);
-    if (cache.map.size() < EncodeCache::kMaxEntries && piece.size() <= 12) {
-      uint64_t off = cache.ids.size();
-      cache.ids.insert(cache.ids.end(), out.begin() + static_cast<std::ptrdiff_t>(before), out.end());
-      cache.map.insert(piece, h, (off << 32) | (out.size() - before));
-    }
+    if (cacheable) cache.store(piece, h, out.data() + before, out.size() - before);
   }
 }
 
-void encode_ordinary(const BpeData& d, std::string_view text, EncodeCache& cache, std::vector<int32_t>& out) {
+template <typename Cache>
+void encode_ordinary(const BpeData& d, std::string_view text, Cache& cache, std::vector<int32_t>& out) {
   if (d.pre.cjk_chunk > 0) {
     encode_ordinary_impl<true>(d, text, cache, out);
   } else {
@@ -180,8 +238,9 @@ std::vector<int32_t> Tokenizer::encode_parallel(std::string_view text, ThreadPoo
   split_added(*data_, text, allow_special, add_text, [&](int32_t id) { parts.push_back({{}, id}); });
   std::vector<std::vector<int32_t>> outs(parts.size());
   const BpeData& d = *data_;
+  SharedEncodeCache shared;
   pool->parallel_for(static_cast<int64_t>(parts.size()), [&](int64_t b, int64_t e, int) {
-    EncodeCache cache;
+    ThreadEncodeCache cache{{}, &shared};
     for (int64_t i = b; i < e; ++i) {
       if (parts[i].id >= 0) {
         outs[i].push_back(parts[i].id);
