@@ -10,11 +10,8 @@
 namespace marketlm::cli {
 namespace {
 
-struct PerplexityOpts {
-  std::string model, data, tokenizer, format;
-  int threads = 0, window = 0;
-  int64_t max_tokens = 0;
-  bool json = false;
+struct PerplexityOpts : ModelEvalOpts {
+  std::string format;
 };
 
 int run_perplexity(const PerplexityOpts& o) {
@@ -58,11 +55,7 @@ void register_eval_perplexity(CLI::App& eval, CliState& state) {
   c->add_option("--model", o->model, "Model directory (f32, bf16 or int8)")->required();
   c->add_option("--data", o->data, "Text file")->required();
   c->add_option("--format", o->format, "Run with this weight format (f32 | bf16 | int8; default: the model's)");
-  c->add_option("--tokenizer", o->tokenizer, "Tokenizer directory, or 'bytes' (default: the model's)");
-  c->add_option("--max-tokens", o->max_tokens, "Score at most this many tokens (0 = all)");
-  c->add_option("--window", o->window, "Tokens per window (0 = n_ctx)");
-  c->add_option("--threads", o->threads, "Worker threads (0 = all cores)");
-  c->add_flag("--json", o->json, "Machine-readable output");
+  add_model_eval_options(c, *o);
   c->callback([o, &state] { state.exit_code = run_perplexity(*o); });
 }
 

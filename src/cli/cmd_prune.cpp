@@ -10,12 +10,9 @@
 namespace marketlm::cli {
 namespace {
 
-struct PruneOpts {
-  std::string model, method, out, data, tokenizer;
+struct PruneOpts : ModelEvalOpts {
+  std::string method, out;
   double amount = 0.3;
-  int threads = 0, window = 0;
-  int64_t max_tokens = 0;
-  bool json = false;
 };
 
 int run_prune(const PruneOpts& o) {
@@ -76,11 +73,7 @@ void register_prune(CLI::App& app, CliState& state) {
   c->add_option("--amount", o->amount, "Fraction to prune, in [0, 1) (default 0.3)");
   c->add_option("--out", o->out, "Output model directory (written atomically)")->required();
   c->add_option("--data", o->data, "Text file: report perplexity before and after");
-  c->add_option("--tokenizer", o->tokenizer, "Tokenizer directory, or 'bytes' (default: the model's)");
-  c->add_option("--max-tokens", o->max_tokens, "Score at most this many tokens of --data (0 = all)");
-  c->add_option("--window", o->window, "Perplexity window (0 = n_ctx)");
-  c->add_option("--threads", o->threads, "Worker threads (0 = all cores)");
-  c->add_flag("--json", o->json, "Machine-readable report");
+  add_model_eval_options(c, *o);
   c->callback([o, &state] { state.exit_code = run_prune(*o); });
 }
 

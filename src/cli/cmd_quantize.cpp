@@ -11,11 +11,8 @@
 namespace marketlm::cli {
 namespace {
 
-struct QuantizeOpts {
-  std::string model, format, out, data, tokenizer;
-  int threads = 0, window = 0;
-  int64_t max_tokens = 0;
-  bool json = false;
+struct QuantizeOpts : ModelEvalOpts {
+  std::string format, out;
 };
 
 int run_quantize(const QuantizeOpts& o) {
@@ -72,11 +69,7 @@ void register_quantize(CLI::App& app, CliState& state) {
   c->add_option("--format", o->format, "bf16 | int8")->required();
   c->add_option("--out", o->out, "Output model directory (written atomically)")->required();
   c->add_option("--data", o->data, "Text file: report perplexity before and after");
-  c->add_option("--tokenizer", o->tokenizer, "Tokenizer directory, or 'bytes' (default: the model's)");
-  c->add_option("--max-tokens", o->max_tokens, "Score at most this many tokens of --data (0 = all)");
-  c->add_option("--window", o->window, "Perplexity window (0 = n_ctx)");
-  c->add_option("--threads", o->threads, "Worker threads (0 = all cores)");
-  c->add_flag("--json", o->json, "Machine-readable report");
+  add_model_eval_options(c, *o);
   c->callback([o, &state] { state.exit_code = run_quantize(*o); });
 }
 

@@ -83,4 +83,12 @@ int64_t model_file_bytes(const std::string& dir) {
   return ec ? 0 : static_cast<int64_t>(n);
 }
 
+void add_model_eval_options(CLI::App* c, ModelEvalOpts& o) {
+  c->add_option("--tokenizer", o.tokenizer, "Tokenizer directory, or 'bytes' (default: the model's)");
+  c->add_option("--max-tokens", o.max_tokens, "Score at most this many tokens of --data (0 = all)");
+  c->add_option("--window", o.window, "Tokens per perplexity window (0 = n_ctx)");
+  c->add_option("--threads", o.threads, "Worker threads (0 = all cores)");
+  c->add_flag("--json", o.json, "Machine-readable output");
+}
+
 }  // namespace marketlm::cli

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "marketlm/core/status.h"
@@ -15,6 +16,18 @@
 #include "marketlm/models/gpt/gpt_model.h"
 
 namespace marketlm::cli {
+
+// The options every model-scoring command shares.
+struct ModelEvalOpts {
+  std::string model, data, tokenizer;
+  int threads = 0, window = 0;
+  int64_t max_tokens = 0;
+  bool json = false;
+};
+
+// Registers --tokenizer, --max-tokens, --window, --threads and --json
+// (--model and --data differ per command and are registered by it).
+void add_model_eval_options(CLI::App* c, ModelEvalOpts& o);
 
 // The KernelContext for a command: pool, and the ISA from MARKETLM_ISA
 // (scalar|avx2|avx512|auto; unset = best).
