@@ -5,31 +5,11 @@
 #include <filesystem>
 
 #include "cli/gpt_wiring.h"
+#include "marketlm/text/byte_level.h"
 
 namespace marketlm::cli {
 
 namespace {
-
-// GPT-2's printable-byte alphabet: bytes that print as themselves keep their
-// code point, the other 68 bytes take code points 256, 257, ... in byte
-// order. Returns the UTF-8 string of byte b's symbol.
-std::string byte_symbol(int b) {
-  auto printable = [](int x) { return (x >= 0x21 && x <= 0x7E) || (x >= 0xA1 && x <= 0xAC) || (x >= 0xAE && x <= 0xFF); };
-  int cp = b;
-  if (!printable(b)) {
-    int shifted = 0;
-    for (int x = 0; x < b; ++x) shifted += printable(x) ? 0 : 1;
-    cp = 256 + shifted;
-  }
-  std::string s;
-  if (cp < 0x80) {
-    s.push_back(static_cast<char>(cp));
-  } else {  // cp < 0x800 for every byte symbol
-    s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-  return s;
-}
 
 std::string tokenizer_files_hint(const std::string& dir) {
   return " (a tokenizer directory holds tokenizer.json, or vocab.json + merges.txt; use --tokenizer bytes for "
@@ -45,7 +25,7 @@ std::string tokenizer_files_hint(const std::string& dir) {
 Result<Tokenizer> load_training_tokenizer(const std::string& tokenizer) {
   if (tokenizer == "bytes") {
     std::vector<std::string> vocab(256);
-    for (int b = 0; b < 256; ++b) vocab[static_cast<size_t>(b)] = byte_symbol(b);
+    for (int b = 0; b < 256; ++b) vocab[static_cast<size_t>(b)] = text::byte_to_symbol(static_cast<uint8_t>(b));
     return Tokenizer::from_parts(vocab, {}, {AddedToken{256, "<|endoftext|>", true}}, PreTokenizerConfig{}, "bytes");
   }
   std::error_code ec;

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <queue>
 
-#include "text/byte_level.h"
+#include "marketlm/text/byte_level.h"
 
 namespace marketlm {
 namespace {

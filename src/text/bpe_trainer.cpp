@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "marketlm/core/thread_pool.h"
-#include "text/byte_level.h"
+#include "marketlm/text/byte_level.h"
 #include "text/flat_map.h"
 
 namespace marketlm {

@@ -1,4 +1,4 @@
-#include "text/byte_level.h"
+#include "marketlm/text/byte_level.h"
 
 namespace marketlm::text {
 namespace {

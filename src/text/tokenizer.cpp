@@ -8,7 +8,7 @@
 
 #include "marketlm/core/thread_pool.h"
 #include "text/bpe_model.h"
-#include "text/byte_level.h"
+#include "marketlm/text/byte_level.h"
 #include "text/pretokenizer_impl.h"
 
 namespace marketlm {

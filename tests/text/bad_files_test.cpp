@@ -7,7 +7,7 @@
 #include "marketlm/core/file_io.h"
 #include "marketlm/core/rng.h"
 #include "marketlm/text/tokenizer.h"
-#include "text/byte_level.h"
+#include "marketlm/text/byte_level.h"
 
 namespace marketlm {
 namespace {

@@ -8,7 +8,7 @@
 #include "marketlm/core/rng.h"
 #include "marketlm/core/thread_pool.h"
 #include "marketlm/text/tokenizer.h"
-#include "text/byte_level.h"
+#include "marketlm/text/byte_level.h"
 #include <nlohmann/json.hpp>
 
 namespace marketlm {

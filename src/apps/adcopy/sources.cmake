@@ -17,4 +17,4 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/evaluation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prepare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/report.cpp)
-list(APPEND MARKETLM_APPS_DEPS marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)
+list(APPEND MARKETLM_APPS_DEPS marketlm_text marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "marketlm/text/byte_level.h"
+
 namespace marketlm::adcopy {
 
 // Code points of a UTF-8 string. An incomplete sequence at the very end is
@@ -17,7 +19,8 @@ namespace marketlm::adcopy {
 // mid-character), otherwise it decodes to U+FFFD.
 std::u32string decode_utf8(std::string_view s, bool drop_incomplete_tail = false);
 std::string encode_utf8(std::u32string_view s);
-void append_utf8(std::string& out, char32_t cp);
+// Appends the UTF-8 of a code point (the text layer's encoder).
+using text::append_utf8;
 
 // Number of bytes at the end of `s` that form an unfinished UTF-8 sequence
 // (0 when `s` ends on a character boundary).
