@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "cli/train_wiring.h"
 #include "marketlm/core/file_io.h"
 #include "marketlm/core/thread_pool.h"
+#include "marketlm/train/checkpoint.h"
 #include "marketlm/train/run.h"
 
 namespace marketlm::cli {
@@ -23,7 +25,8 @@ namespace {
 struct TrainOpts {
   std::string config;
   std::vector<std::string> data;
-  std::string out, cache, tokenizer;
+  std::string out, cache, tokenizer, init_from;
+  std::string command = "train";  // for error messages: train or finetune
   int64_t max_steps = 0, warmup_steps = 0, eval_every = 0, save_every = 0;
   int batch_size = 0, seq_len = 0, grad_accum = 0, threads = 0, n_layer = 0, n_head = 0, n_embd = 0;
   float lr = 0, min_lr = 0, weight_decay = 0, grad_clip = 0;
@@ -36,6 +39,29 @@ struct TrainOpts {
 bool given(const TrainOpts& o, const std::string& name) {
   auto it = o.given.find(name);
   return it != o.given.end() && it->second->count() > 0;
+}
+
+// Fine-tuning keeps the starting model's shape: its config.json fills the
+// model block's dimensions; a dimension the config sets differently is an
+// error (the weights could not be loaded). Dropout and the like stay free.
+Status adopt_init_model_shape(const std::string& dir, nlohmann::json* block) {
+  const std::string path = dir + "/config.json";
+  auto text = read_file(path);
+  if (!text.is_ok()) return not_found("init_from '" + dir + "': cannot read " + path + " (" + text.status().message() +
+                                      "); expected a model directory written by marketlm train or save_pretrained");
+  nlohmann::json cfg = nlohmann::json::parse(*text, nullptr, false);
+  if (!cfg.is_object()) return data_error(path + ": not a JSON object");
+  for (const char* key : {"n_layer", "n_head", "n_embd", "n_ctx", "vocab_size", "n_inner"}) {
+    auto it = cfg.find(key);
+    if (it == cfg.end() || it->is_null()) continue;
+    if (!it->is_number_integer()) return data_error(path + ": '" + key + "' must be an integer, got " + it->dump());
+    if (block->contains(key) && (*block)[key] != *it) {
+      return invalid_argument(std::string("model.") + key + " = " + (*block)[key].dump() + " differs from " + path +
+                              " (" + it->dump() + "); fine-tuning keeps the model's shape: drop it from the config");
+    }
+    (*block)[key] = *it;
+  }
+  return Status::ok();
 }
 
 Result<TrainConfig> build_config(const TrainOpts& o) {
@@ -71,7 +97,18 @@ Result<TrainConfig> build_config(const TrainOpts& o) {
   if (given(o, "n-layer")) c.model["n_layer"] = o.n_layer;
   if (given(o, "n-head")) c.model["n_head"] = o.n_head;
   if (given(o, "n-embd")) c.model["n_embd"] = o.n_embd;
+  if (given(o, "init-from")) c.init_from = o.init_from;
   if (o.resume) c.resume = true;
+  if (!c.init_from.empty()) {
+    // A run directory stands for its newest checkpoint.
+    std::error_code ec;
+    if (!std::filesystem::exists(c.init_from + "/config.json", ec)) {
+      if (auto latest = latest_checkpoint(c.init_from); latest.is_ok()) c.init_from = *latest;
+    }
+    // The model's own tokenizer unless one is named, and its shape.
+    if (!given(o, "tokenizer") && !config_names_tokenizer) c.tokenizer = c.init_from;
+    ML_RETURN_IF_ERROR(adopt_init_model_shape(c.init_from, &c.model));
+  }
   if (c.isa.empty()) {
     if (const char* isa = std::getenv("MARKETLM_ISA")) c.isa = isa;
   }
@@ -125,11 +162,11 @@ class InterruptWatcher {
 int run_train(const TrainOpts& o) {
   InterruptWatcher interrupt;  // before the pool, so its threads inherit the blocked signals
   auto config = build_config(o);
-  if (!config.is_ok()) return report_error("train", config.status());
+  if (!config.is_ok()) return report_error(o.command, config.status());
   auto encoder = make_training_encoder(config->tokenizer);
-  if (!encoder.is_ok()) return report_error("train", encoder.status());
+  if (!encoder.is_ok()) return report_error(o.command, encoder.status());
   auto factory = make_training_model_factory(*config, *encoder);
-  if (!factory.is_ok()) return report_error("train", factory.status());
+  if (!factory.is_ok()) return report_error(o.command, factory.status());
   ThreadPool pool(config->threads);
   ProgressBar bar(!o.quiet);
   Context ctx;
@@ -137,7 +174,7 @@ int run_train(const TrainOpts& o) {
   ctx.logger = o.quiet ? Logger() : Logger::to_stderr();
   ctx.progress = bar.sink();
   auto r = run_training(*config, *encoder, *factory, ctx, interrupt.flag());
-  if (!r.is_ok()) return report_error("train", r.status());
+  if (!r.is_ok()) return report_error(o.command, r.status());
   if (o.json) {
     nlohmann::json j = {{"steps", r->steps},
                         {"start_step", r->start_step},
@@ -164,9 +201,9 @@ int run_train(const TrainOpts& o) {
 
 }  // namespace
 
-void register_train(CLI::App& app, CliState& state) {
-  auto* cmd = app.add_subcommand("train", "Train a model on text / JSONL data (config file + flags)");
-  auto o = std::make_shared<TrainOpts>();
+namespace {
+
+void add_train_options(CLI::App* cmd, const std::shared_ptr<TrainOpts>& o) {
   auto add = [&](const std::string& flags, auto& var, const std::string& help) {
     CLI::Option* opt = cmd->add_option(flags, var, help);
     o->given[opt->get_name().substr(2)] = opt;  // long name without "--"
@@ -201,6 +238,33 @@ void register_train(CLI::App& app, CliState& state) {
   cmd->add_flag("--resume", o->resume, "Continue the run in --out from its latest checkpoint");
   cmd->add_flag("--json", o->json, "Print the run summary as JSON");
   cmd->add_flag("--quiet,-q", o->quiet, "No progress line or log messages");
+}
+
+}  // namespace
+
+void register_train(CLI::App& app, CliState& state) {
+  auto* cmd = app.add_subcommand("train", "Train a model on text / JSONL data (config file + flags)");
+  auto o = std::make_shared<TrainOpts>();
+  add_train_options(cmd, o);
+  CLI::Option* init = cmd->add_option("--init-from", o->init_from,
+                                      "Start from this model directory's weights (fine-tuning), or a run "
+                                      "directory's newest checkpoint; its shape and tokenizer are used unless the "
+                                      "config names them");
+  o->given["init-from"] = init;
+  cmd->callback([&state, o] { state.exit_code = run_train(*o); });
+}
+
+void register_finetune(CLI::App& app, CliState& state) {
+  auto* cmd = app.add_subcommand(
+      "finetune", "Fine-tune a trained model on text / JSONL data: `train --init-from MODEL` (config file + flags)");
+  auto o = std::make_shared<TrainOpts>();
+  o->command = "finetune";
+  add_train_options(cmd, o);
+  CLI::Option* init = cmd->add_option("--model", o->init_from,
+                                      "Model directory to start from (config.json, model.safetensors, tokenizer), "
+                                      "or a training run directory (its newest checkpoint)")
+                          ->required();
+  o->given["init-from"] = init;
   cmd->callback([&state, o] { state.exit_code = run_train(*o); });
 }
 

@@ -16,6 +16,7 @@ void register_campaign(CLI::App& app, CliState& state);
 void register_tokenize(CLI::App& app, CliState& state);
 void register_tokenizer(CLI::App& app, CliState& state);
 void register_train(CLI::App& app, CliState& state);
+void register_finetune(CLI::App& app, CliState& state);
 void register_plot_loss(CLI::App& app, CliState& state);
 void register_adcopy(CLI::App& app, CliState& state);
 // `eval` and its task subcommands (register_eval adds eval, which calls the rest).

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   marketlm::cli::register_tokenizer(app, state);
   marketlm::cli::register_generate(app, state);
   marketlm::cli::register_train(app, state);
+  marketlm::cli::register_finetune(app, state);
   marketlm::cli::register_plot_loss(app, state);
   marketlm::cli::register_adcopy(app, state);
   marketlm::cli::register_eval(app, state);

@@ -90,6 +90,15 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
   ML_ASSIGN_OR_RETURN(std::unique_ptr<TrainableModel> model,
                       factory.create(config.model, encoder.vocab_size, config.seed, ctx));
   if (n_params < 0) ML_RETURN_IF_ERROR(estimate_and_check(static_cast<int64_t>(model->num_params())));
+  if (!config.init_from.empty() && !config.resume) {
+    Status loaded = factory.load(*model, config.init_from);
+    if (!loaded.is_ok()) {
+      return Status(loaded.code(), "init_from '" + config.init_from + "': " + loaded.message() +
+                                       " (the model block must match the directory's config.json)");
+    }
+    ctx.logger.info("initialised " + std::to_string(model->num_params()) + " parameters from '" +
+                    config.init_from + "'");
+  }
   summary.num_params = static_cast<int64_t>(model->num_params());
   summary.train_sequences = split.train.size();
   summary.val_sequences = split.val.size();

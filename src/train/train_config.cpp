@@ -107,7 +107,7 @@ std::string TrainConfig::resolved_cache_path() const {
 Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
   if (!j.is_object()) return type_error("(top level)", "a JSON object", j);
   ML_RETURN_IF_ERROR(check_keys(j, "", {"model", "data", "training", "seed", "threads", "out_dir",
-                                        "tokenizer", "memory_limit_mb", "isa", "resume"}));
+                                        "tokenizer", "memory_limit_mb", "isa", "resume", "init_from"}));
   if (j.contains("model")) {
     if (!j["model"].is_object()) return type_error("model", "an object", j["model"]);
     c.model = j["model"];
@@ -119,6 +119,7 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
   ML_RETURN_IF_ERROR(read_int(j, "memory_limit_mb", "", &c.memory_limit_mb));
   ML_RETURN_IF_ERROR(read_string(j, "isa", "", &c.isa));
   ML_RETURN_IF_ERROR(read_bool(j, "resume", "", &c.resume));
+  ML_RETURN_IF_ERROR(read_string(j, "init_from", "", &c.init_from));
   if (j.contains("data")) {
     const json& d = j["data"];
     if (!d.is_object()) return type_error("data", "an object", d);
@@ -206,7 +207,8 @@ json train_config_to_json(const TrainConfig& c) {
               {"tokenizer", c.tokenizer},
               {"memory_limit_mb", c.memory_limit_mb},
               {"isa", c.isa},
-              {"resume", c.resume}};
+              {"resume", c.resume},
+              {"init_from", c.init_from}};
 }
 
 Status validate_train_config(const TrainConfig& c) {

@@ -18,7 +18,7 @@ TEST(TrainConfig, ParsesEveryBlockAndRoundTrips) {
     "data": {"files": ["a.txt", "b.jsonl"], "val_fraction": 0.2, "pack_pairs": false},
     "training": {"max_steps": 50, "batch_size": 4, "seq_len": 64, "lr": 1e-3, "warmup_steps": 5,
                  "grad_accum": 2, "weight_decay": 0.01, "eval_every": 10},
-    "seed": 7, "threads": 2, "out_dir": "runs/x"})");
+    "seed": 7, "threads": 2, "out_dir": "runs/x", "init_from": "runs/base/final"})");
   auto c = train_config_from_json(j);
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_EQ(c->model["n_embd"], 64);
@@ -28,6 +28,7 @@ TEST(TrainConfig, ParsesEveryBlockAndRoundTrips) {
   EXPECT_FLOAT_EQ(c->lr, 1e-3f);
   EXPECT_EQ(c->grad_accum, 2);
   EXPECT_EQ(c->seed, 7u);
+  EXPECT_EQ(c->init_from, "runs/base/final");
   EXPECT_EQ(c->resolved_cache_path(), "runs/x/token_cache.bin");
   EXPECT_TRUE(validate_train_config(*c).is_ok());
   auto back = train_config_from_json(train_config_to_json(*c));
@@ -84,7 +85,7 @@ TEST(TrainConfig, FileErrorsNameThePath) {
 }
 
 TEST(TrainConfig, ShippedExampleConfigsParseAndValidate) {
-  for (const char* name : {"tiny-demo.json", "adcopy-finetune.json"}) {
+  for (const char* name : {"tiny-demo.json", "tiny-austen.json", "adcopy-pretrain.json", "adcopy-finetune.json"}) {
     auto c = load_train_config(std::string(MARKETLM_SOURCE_DIR) + "/configs/" + name);
     ASSERT_TRUE(c.is_ok()) << name << ": " << c.status().to_string();
     EXPECT_TRUE(validate_train_config(*c).is_ok()) << name;

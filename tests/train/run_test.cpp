@@ -94,6 +94,35 @@ TEST(RunTraining, EndToEndFromFilesWithCacheLogAndCheckpoint) {
   EXPECT_EQ(more->steps, 14);
 }
 
+TEST(RunTraining, InitFromStartsFromAModelsWeights) {
+  Files f;
+  TrainConfig base = config_for(f);
+  base.eval_every = 0;
+  auto first = run_training(base, byte_level_encoder(), bigram_factory(), Context());
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+
+  // The same data from a fresh init and from the trained checkpoint: the
+  // fine-tuned run's first step already has the trained model's low loss.
+  TrainConfig fresh = base;
+  fresh.out_dir = f.dir.file("fresh");
+  fresh.max_steps = 1;
+  TrainConfig tuned = fresh;
+  tuned.out_dir = f.dir.file("tuned");
+  tuned.init_from = first->checkpoint;
+  auto a = run_training(fresh, byte_level_encoder(), bigram_factory(), Context());
+  auto b = run_training(tuned, byte_level_encoder(), bigram_factory(), Context());
+  ASSERT_TRUE(a.is_ok() && b.is_ok());
+  EXPECT_LT(b->final_loss, a->final_loss - 0.1);
+
+  TrainConfig bad = fresh;
+  bad.out_dir = f.dir.file("bad");
+  bad.init_from = f.dir.file("no-such-model");
+  auto r = run_training(bad, byte_level_encoder(), bigram_factory(), Context());
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("init_from '" + bad.init_from + "'"), std::string::npos)
+      << r.status().to_string();
+}
+
 TEST(RunTraining, RefusesWhenTheMemoryEstimateDoesNotFit) {
   Files f;
   TrainConfig c = config_for(f);
