@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup configure build test demo bench clean
+.PHONY: all setup configure build test demo bench model clean
 
 all: build
 
@@ -22,6 +22,11 @@ test: build
 # The main job on the shipped default model.
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+# Rebuild the shipped ad-copy model models/adcopy-zh from ../shared/data (about an
+# hour on 2 cores; resumable: run it again after an interruption).
+model: build
+	@bash scripts/train_adcopy_model.sh $(BUILD_DIR)
 
 bench: build
 	@bash bench/run_all.sh $(BUILD_DIR)
