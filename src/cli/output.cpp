@@ -44,6 +44,7 @@ void ProgressBar::update(const ProgressEvent& e) {
     if (!last_stage_.empty() && tty_) std::fputc('\n', stderr);
     last_stage_ = std::string(e.stage);
     start_ = now;
+    start_done_ = e.done;  // a resumed job starts part-way: its rate counts from here
     last_draw_ = {};
   }
   const double since_draw = std::chrono::duration<double>(now - last_draw_).count();
@@ -61,7 +62,10 @@ void ProgressBar::update(const ProgressEvent& e) {
     bar.append(static_cast<size_t>(width - filled), '.');
     bar.append("] ");
     char buf[96];
-    const double eta = e.done > 0 ? elapsed * (1.0 - frac) / frac : -1;
+    const int64_t done_here = e.done - start_done_;
+    const double eta = done_here > 0 && elapsed > 0
+                           ? static_cast<double>(e.total - e.done) * elapsed / static_cast<double>(done_here)
+                           : -1;
     std::snprintf(buf, sizeof buf, "%3.0f%% %lld/%lld | %s elapsed | ETA %s", frac * 100,
                   static_cast<long long>(e.done), static_cast<long long>(e.total),
                   format_duration(elapsed).c_str(), format_duration(eta).c_str());

@@ -34,6 +34,7 @@ class ProgressBar {
   bool enabled_, tty_;
   std::chrono::steady_clock::time_point start_, last_draw_;
   std::string last_stage_;
+  int64_t start_done_ = 0;
 };
 
 }  // namespace marketlm::cli

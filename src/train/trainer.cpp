@@ -237,13 +237,11 @@ Result<StepRecord> Trainer::train_step() {
   return r;
 }
 
-void Trainer::report_progress(const StepRecord& r, double elapsed_s, int64_t steps_this_run) {
+void Trainer::report_progress(const StepRecord& r) {
   if (!ctx_.progress) return;
-  const double per_step = steps_this_run > 0 ? elapsed_s / static_cast<double>(steps_this_run) : 0;
-  const double eta = per_step * static_cast<double>(config_.max_steps - r.step);
+  // The time left is the progress sink's business: it sees done/total over time.
   std::string detail = "step " + std::to_string(r.step) + " | loss " + fmt("%.4f", r.loss) + " | lr " +
-                       fmt("%.2e", r.lr) + " | " + fmt("%.0f", r.tokens_per_s) + " tok/s | ETA " +
-                       fmt("%.0fs", eta);
+                       fmt("%.2e", r.lr) + " | " + fmt("%.0f", r.tokens_per_s) + " tok/s";
   if (last_val_ >= 0) detail += " | val " + fmt("%.4f", last_val_);
   ProgressEvent e;
   e.stage = "train";
@@ -257,15 +255,12 @@ void Trainer::report_progress(const StepRecord& r, double elapsed_s, int64_t ste
 Status Trainer::run(int64_t stop_at) {
   if (!log_) ML_RETURN_IF_ERROR(open_log(step_ > 0));
   const int64_t end = (stop_at > 0 && stop_at < config_.max_steps) ? stop_at : config_.max_steps;
-  const auto run_start = std::chrono::steady_clock::now();
-  int64_t steps_this_run = 0;
   while (step_ < end) {
     const auto t0 = std::chrono::steady_clock::now();
     ML_ASSIGN_OR_RETURN(StepRecord r, train_step());
     const auto t1 = std::chrono::steady_clock::now();
     const double dt = std::chrono::duration<double>(t1 - t0).count();
     r.tokens_per_s = dt > 0 ? static_cast<double>(config_.grad_accum) * config_.batch_size * config_.seq_len / dt : 0;
-    ++steps_this_run;
     const bool at_end = step_ == config_.max_steps;
     if ((config_.eval_every > 0 && step_ % config_.eval_every == 0) || at_end) {
       const double val = evaluate();
@@ -278,8 +273,7 @@ Status Trainer::run(int64_t stop_at) {
     }
     history_.push_back(r);
     ML_RETURN_IF_ERROR(append_log(r));
-    report_progress(r, std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count(),
-                    steps_this_run);
+    report_progress(r);
     const bool stopping = stop_ && stop_->load();
     if ((config_.save_every > 0 && step_ % config_.save_every == 0) || step_ == end || stopping) {
       ML_RETURN_IF_ERROR(save().status());

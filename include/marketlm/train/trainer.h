@@ -83,7 +83,7 @@ class Trainer {
   Result<StepRecord> train_step();
   Status open_log(bool truncate_after_step);
   Status append_log(const StepRecord& r);
-  void report_progress(const StepRecord& r, double elapsed_s, int64_t steps_this_run);
+  void report_progress(const StepRecord& r);
   TrainingState snapshot() const;
 
   TrainableModel* model_;
