@@ -55,10 +55,10 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 cp "$ckpt"/config.json "$ckpt"/model.safetensors "$ckpt"/tokenizer.json "$ckpt"/vocab.json "$ckpt"/merges.txt "$tmp"/
 cp configs/adcopy-generation.json "$tmp"/generation_config.json
-[ -f "$OUT/README.md" ] && cp "$OUT/README.md" "$tmp"/
+if [ -f "$OUT/README.md" ]; then cp "$OUT/README.md" "$tmp"/; fi
 sync
 rm -rf "$OUT.old"
-[ -d "$OUT" ] && mv "$OUT" "$OUT.old"
+if [ -d "$OUT" ]; then mv "$OUT" "$OUT.old"; fi
 mv "$tmp" "$OUT"
 rm -rf "$OUT.old"
 ls -la "$OUT"
