@@ -189,6 +189,10 @@ int run_train(const TrainOpts& o) {
                         {"log", r->log_path},
                         {"memory_estimate_bytes", r->memory.total()}};
     print_json(j);
+  } else if (r->steps == r->start_step) {
+    std::printf("the run in %s already finished at step %lld: nothing to do (raise --max-steps to train on)\n"
+                "checkpoint: %s\n",
+                config->out_dir.c_str(), static_cast<long long>(r->steps), r->checkpoint.c_str());
   } else {
     std::printf("trained %lld steps (%lld tokens): train loss %.4f", static_cast<long long>(r->steps),
                 static_cast<long long>(r->tokens_seen), r->final_loss);
