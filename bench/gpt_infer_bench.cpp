@@ -2,7 +2,9 @@
 // tokens/s at batch 1 and 8, and a STREAM-style read-bandwidth kernel that
 // gives the bytes-per-token bound. Random weights (speed does not depend on
 // them). Not a test; docs/benchmarks.md has the commands and figures.
-//   gpt_infer_bench tiny|124m [threads] [prompt_len] [decode_steps]
+//   gpt_infer_bench tiny|124m [threads] [prompt_len] [decode_steps] [mlp_keep]
+// mlp_keep (default 1): fraction of the 4 * n_embd MLP neurons kept, the shape
+// `marketlm prune --method neurons` writes (n_inner = round(keep * 4C)).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -49,16 +51,18 @@ int main(int argc, char** argv) {
   const int threads = argc > 2 ? std::atoi(argv[2]) : 2;
   const int prompt = argc > 3 ? std::atoi(argv[3]) : 128;
   const int steps = argc > 4 ? std::atoi(argv[4]) : 32;
+  const double mlp_keep = argc > 5 ? std::atof(argv[5]) : 1.0;
   GptConfig c;  // GPT-2 124M
   if (which == "tiny") {
     c.n_layer = 4;
     c.n_head = 4;
     c.n_embd = 256;
   }
+  if (mlp_keep < 1.0) c.n_inner = std::max(1, static_cast<int>(mlp_keep * 4 * c.n_embd + 0.5));
   ThreadPool pool(threads);
   const double bw = read_bandwidth_gbs(pool, size_t{1} << 30);
-  std::printf("# %s: n_layer %d n_embd %d vocab %d, %d threads, prompt %d, %d decode steps; read bandwidth %.1f GB/s\n",
-              which.c_str(), c.n_layer, c.n_embd, c.vocab_size, threads, prompt, steps, bw);
+  std::printf("# %s: n_layer %d n_embd %d n_inner %d vocab %d, %d threads, prompt %d, %d decode steps; read bandwidth %.1f GB/s\n",
+              which.c_str(), c.n_layer, c.n_embd, c.mlp_hidden(), c.vocab_size, threads, prompt, steps, bw);
   std::printf("%-6s %14s %12s %12s %12s %16s\n", "format", "bytes/token", "prompt t/s", "decode b1", "decode b8",
               "bound b1 (t/s)");
   auto made = GptModel::create(c, kernels::KernelContext{&pool, kernels::best_isa()});

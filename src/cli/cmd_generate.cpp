@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "marketlm/core/file_io.h"
+#include "marketlm/generate/attention_export.h"
 #include "marketlm/generate/constraints.h"
 #include "marketlm/generate/model.h"
 #include "marketlm/text/tokenizer.h"
@@ -22,7 +23,7 @@ namespace {
 constexpr int kDefaultNewTokens = 50;
 
 struct GenerateOpts {
-  std::string model, prompt, tokenizer;
+  std::string model, prompt, tokenizer, attention_out;
   int n = 1, max_new_tokens = 0, max_length = 0, top_k = 0, no_repeat_ngram_size = 0, num_beams = 1;
   int logprobs = 0, threads = 0;
   float temperature = 1, top_p = 1, min_p = 0, typical_p = 1, repetition_penalty = 1, length_penalty = 1;
@@ -116,7 +117,8 @@ nlohmann::json choice_json(const GeneratedSequence& s, int index, const Tokenize
                       {"text", utf8_json(s.text)},
                       {"tokens", tokens},
                       {"token_ids", s.token_ids},
-                      {"finish_reason", finish_reason_name(s.finish_reason)},
+                      {"finish_reason", finish_reason_openai(s.finish_reason)},
+                      {"finish_detail", finish_reason_name(s.finish_reason)},
                       {"score", s.score}};
   if (!s.force_words_met) j["force_words_met"] = false;
   if (s.duplicate_of >= 0) j["duplicate_of"] = s.duplicate_of;
@@ -201,6 +203,26 @@ int run_generate(const GenerateOpts& o) {
   }
   auto out = model->generate(ids, *config, hooks);
   if (!out.is_ok()) return report_error("generate", out.status());
+  std::vector<std::string> attention_dirs;
+  if (!o.attention_out.empty()) {
+    // One directory per returned sequence: the prompt + its tokens.
+    for (size_t i = 0; i < out->sequences.size(); ++i) {
+      std::vector<int32_t> all = ids;
+      const auto& gen = out->sequences[i].token_ids;
+      all.insert(all.end(), gen.begin(), gen.end());
+      auto maps = export_attention(model->gpt(), all, static_cast<int>(ids.size()),
+                                   [&tok](int32_t id) { return tok->id_to_bytes(id); });
+      if (!maps.is_ok()) return report_error("generate", maps.status());
+      const std::string dir =
+          out->sequences.size() == 1 ? o.attention_out : o.attention_out + "/sequence_" + std::to_string(i);
+      const Status st = write_attention_export(*maps, dir);
+      if (!st.is_ok()) return report_error("generate", st);
+      attention_dirs.push_back(dir);
+    }
+    if (!o.json)
+      std::fprintf(stderr, "attention of %zu sequence(s) written to %s (attention.json, layer_NN.svg)\n",
+                   attention_dirs.size(), o.attention_out.c_str());
+  }
 
   const bool want_lp = config->output_logprobs;
   if (o.json) {
@@ -218,6 +240,7 @@ int run_generate(const GenerateOpts& o) {
                          {{"prompt_tokens", out->prompt_tokens},
                           {"completion_tokens", completion},
                           {"total_tokens", out->prompt_tokens + completion}}}};
+    if (!attention_dirs.empty()) j["attention_out"] = attention_dirs;
     if (o.stream) {
       std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
@@ -279,6 +302,9 @@ void register_generate(CLI::App& app, CliState& state) {
   add("--seed", o->seed, "Sampling seed (same seed + settings + threads = same text)");
   add("--threads", o->threads, "Worker threads (0 = all cores)");
   cmd->add_flag("--stream", o->stream, "Print tokens as they are generated (with --json: one event per line)");
+  add("--attention-out", o->attention_out,
+      "Write every layer's and head's attention over prompt + output to this directory: attention.json and "
+      "layer_NN.svg heatmaps (one subdirectory per sequence when -n > 1)");
   cmd->add_flag("--json", o->json, "OpenAI-style JSON: choices with text, tokens, finish_reason, logprobs");
   cmd->callback([&state, o] { state.exit_code = run_generate(*o); });
 }

@@ -13,19 +13,24 @@ namespace {
 
 struct QuantizeOpts : ModelEvalOpts {
   std::string format, out;
+  int group_size = 0;
 };
 
 int run_quantize(const QuantizeOpts& o) {
   const std::string cmd = "quantize";
   auto fmt = kernels::parse_weight_format(o.format);
   if (!fmt.is_ok()) return report_error(cmd, fmt.status());
+  if (o.group_size != 0 && *fmt != kernels::WeightFormat::kInt8)
+    return report_error(cmd, invalid_argument("--group-size " + std::to_string(o.group_size) +
+                                              " applies to --format int8 only, not " + o.format));
+  if (Status g = kernels::check_int8_group_size(o.group_size); !g.is_ok()) return report_error(cmd, g);
   ThreadPool pool(o.threads);
   auto ctx = compress_context(&pool);
   if (!ctx.is_ok()) return report_error(cmd, ctx.status());
   auto model = GptModel::from_pretrained(o.model, *ctx);
   if (!model.is_ok()) return report_error(cmd, model.status());
   GptModel& m = **model;
-  nlohmann::json report = {{"model", o.model}, {"out", o.out}, {"format", o.format}};
+  nlohmann::json report = {{"model", o.model}, {"out", o.out}, {"format", o.format}, {"group_size", o.group_size}};
   std::vector<int32_t> tokens;
   if (!o.data.empty()) {
     auto t = tokenize_for_model(o.model, o.tokenizer, m.config().vocab_size, o.data);
@@ -36,7 +41,7 @@ int run_quantize(const QuantizeOpts& o) {
     report["source"] = *before;
   }
   const int64_t source_bytes = m.decode_weight_bytes();
-  Status st = m.set_weight_format(*fmt);
+  Status st = m.set_weight_format(*fmt, o.group_size);
   if (st.is_ok()) st = save_model_dir_atomic(m, o.model, o.out);
   if (!st.is_ok()) return report_error(cmd, st);
   report["decode_weight_bytes"] = {{"source", source_bytes}, {"quantized", m.decode_weight_bytes()}};
@@ -51,7 +56,9 @@ int run_quantize(const QuantizeOpts& o) {
   if (o.json) {
     print_json(report);
   } else {
-    std::cout << "wrote " << o.out << " (" << o.format << ")\n";
+    std::cout << "wrote " << o.out << " (" << o.format;
+    if (o.group_size > 0) std::cout << ", groups of " << o.group_size;
+    std::cout << ")\n";
     if (!tokens.empty())
       std::cout << "perplexity: source " << report["source"]["perplexity"].get<double>() << ", " << o.format << " "
                 << report["quantized"]["perplexity"].get<double>() << " ("
@@ -68,6 +75,8 @@ void register_quantize(CLI::App& app, CliState& state) {
   c->add_option("--model", o->model, "Source model directory (f32)")->required();
   c->add_option("--format", o->format, "bf16 | int8")->required();
   c->add_option("--out", o->out, "Output model directory (written atomically)")->required();
+  c->add_option("--group-size", o->group_size,
+                "int8: inputs per scale, a power of two 32..4096 (0 = one scale per output channel, default)");
   c->add_option("--data", o->data, "Text file: report perplexity before and after");
   add_model_eval_options(c, *o);
   c->callback([o, &state] { state.exit_code = run_quantize(*o); });

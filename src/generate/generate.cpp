@@ -21,6 +21,17 @@ const char* finish_reason_name(FinishReason r) {
   return "unknown";
 }
 
+const char* finish_reason_openai(FinishReason r) {
+  switch (r) {
+    case FinishReason::kEos:
+    case FinishReason::kStopString: return "stop";
+    case FinishReason::kLength: return "length";
+    case FinishReason::kBadWord: return "content_filter";
+    case FinishReason::kCallback: return "callback";
+  }
+  return "unknown";
+}
+
 namespace detail {
 namespace {
 

@@ -17,7 +17,8 @@ std::string generation_output_to_json(const GenerationOutput& out) {
     json o;
     o["text"] = s.text;
     o["token_ids"] = s.token_ids;
-    o["finish_reason"] = finish_reason_name(s.finish_reason);
+    o["finish_reason"] = finish_reason_openai(s.finish_reason);
+    o["finish_detail"] = finish_reason_name(s.finish_reason);
     o["score"] = s.score;
     o["force_words_met"] = s.force_words_met;
     o["duplicate_of"] = s.duplicate_of;

@@ -43,6 +43,20 @@ void dot4_i8_scalar(const int8_t* a, const int8_t* const* w, int Kp, int32_t* ou
     out[r] = s;
   }
 }
+// Grouped int8: exact int32 dot per group, then acc = fma(dot, scale, acc)
+// group by group. sc[r] / gs[r]: row r's group scales / group code sums.
+void dot4_i8g_scalar(const int8_t* a, const int8_t* const* w, int group, int G, const float* const* sc,
+                     float* out) {
+  for (int r = 0; r < kRows; ++r) {
+    float acc = 0.0f;
+    for (int g = 0; g < G; ++g) {
+      int32_t d = 0;
+      for (int k = g * group; k < (g + 1) * group; ++k) d += static_cast<int32_t>(a[k]) * w[r][k];
+      acc = std::fma(static_cast<float>(d), sc[r][g], acc);
+    }
+    out[r] = acc;
+  }
+}
 void dot4_bf16_scalar(const float* a, const uint16_t* const* w, int Kp, float* out) {
   for (int r = 0; r < kRows; ++r) {
     float s = 0.0f;
@@ -79,6 +93,31 @@ ML_AVX2 void dot4_i8_avx2(const int8_t* a, const int8_t* const* w, int Kp, int32
   }
   for (int r = 0; r < kRows; ++r) out[r] = hsum_epi32_256(acc[r]);
 }
+// Four 8-lane int32 accumulators -> their four totals (exact).
+ML_AVX2 inline __m128i reduce4_epi32(const __m256i* acc) {
+  const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[0], acc[1]), _mm256_hadd_epi32(acc[2], acc[3]));
+  return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+ML_AVX2 void dot4_i8g_avx2(const int8_t* a, const int8_t* const* w, int group, int G, const float* const* sc,
+                           float* out) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m128 facc = _mm_setzero_ps();
+  for (int g = 0; g < G; ++g) {
+    __m256i acc[kRows];
+    for (auto& x : acc) x = _mm256_setzero_si256();
+    for (int k = g * group; k < (g + 1) * group; k += 32) {
+      const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k));
+      const __m256i ax = _mm256_sign_epi8(av, av);
+      for (int r = 0; r < kRows; ++r) {
+        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k));
+        acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(wv, av)), ones));
+      }
+    }
+    const __m128 d = _mm_cvtepi32_ps(reduce4_epi32(acc));
+    facc = _mm_fmadd_ps(d, _mm_set_ps(sc[3][g], sc[2][g], sc[1][g], sc[0][g]), facc);
+  }
+  _mm_storeu_ps(out, facc);
+}
 ML_AVX2 void dot4_bf16_avx2(const float* a, const uint16_t* const* w, int Kp, float* out) {
   __m256 acc[kRows];
   for (auto& x : acc) x = _mm256_setzero_ps();
@@ -106,6 +145,42 @@ ML_VNNI void dot4_i8_vnni(const int8_t* a, const int8_t* const* w, int Kp, const
   }
   for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_epi32(acc[r]) - 128 * row_sum[r];
 }
+// Grouped VNNI: groups of 64+ use 512-bit vpdpbusd, groups of 32 the
+// 256-bit form; each group's dot is corrected by 128 * its code sum.
+ML_VNNI void dot4_i8g_vnni(const int8_t* a, const int8_t* const* w, int group, int G, const float* const* sc,
+                           const int32_t* const* gs, float* out) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const __m256i flip256 = _mm256_set1_epi8(static_cast<char>(0x80));
+  __m128 facc = _mm_setzero_ps();
+  for (int g = 0; g < G; ++g) {
+    __m256i acc[kRows];
+    const int k0 = g * group, k1 = k0 + group;
+    if (group % 64 == 0) {
+      __m512i acc512[kRows];
+      for (auto& x : acc512) x = _mm512_setzero_si512();
+      for (int k = k0; k < k1; k += 64) {
+        const __m512i au = _mm512_xor_si512(_mm512_loadu_si512(a + k), flip);
+        for (int r = 0; r < kRows; ++r)
+          acc512[r] = _mm512_dpbusd_epi32(acc512[r], au, _mm512_loadu_si512(w[r] + k));
+      }
+      for (int r = 0; r < kRows; ++r)
+        acc[r] = _mm256_add_epi32(_mm512_castsi512_si256(acc512[r]), _mm512_extracti64x4_epi64(acc512[r], 1));
+    } else {
+      for (auto& x : acc) x = _mm256_setzero_si256();
+      for (int k = k0; k < k1; k += 32) {
+        const __m256i au =
+            _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k)), flip256);
+        for (int r = 0; r < kRows; ++r)
+          acc[r] = _mm256_dpbusd_epi32(acc[r], au, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k)));
+      }
+    }
+    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[0], acc[1]), _mm256_hadd_epi32(acc[2], acc[3]));
+    __m128i d = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    d = _mm_sub_epi32(d, _mm_slli_epi32(_mm_set_epi32(gs[3][g], gs[2][g], gs[1][g], gs[0][g]), 7));
+    facc = _mm_fmadd_ps(_mm_cvtepi32_ps(d), _mm_set_ps(sc[3][g], sc[2][g], sc[1][g], sc[0][g]), facc);
+  }
+  _mm_storeu_ps(out, facc);
+}
 ML_AVX512 void dot4_bf16_avx512(const float* a, const uint16_t* const* w, int Kp, float* out) {
   __m512 acc[kRows];
   for (auto& x : acc) x = _mm512_setzero_ps();
@@ -120,6 +195,41 @@ ML_AVX512 void dot4_bf16_avx512(const float* a, const uint16_t* const* w, int Kp
   for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
 }
 
+void int8_grouped_forward(float* out, const int8_t* qa, const float* sa, const QuantMatrix& w, const float* bias,
+                          int M, const KernelContext& ctx) {
+  const int N = w.N, Kp = w.Kp, G = w.groups(), group = w.group;
+  const bool vnni = ctx.isa == Isa::kAvx512 && int8_vnni_supported();
+  const Isa isa = ctx.isa;
+  parallel_for(ctx, (N + kRows - 1) / kRows, [&](int64_t b, int64_t e, int) {
+    for (int64_t blk = b; blk < e; ++blk) {
+      const int n0 = static_cast<int>(blk) * kRows;
+      const int nr = std::min(kRows, N - n0);
+      const int8_t* rows[kRows];
+      const float* sc[kRows];
+      const int32_t* gs[kRows];
+      for (int r = 0; r < kRows; ++r) {
+        const size_t n = static_cast<size_t>(n0 + std::min(r, nr - 1));
+        rows[r] = w.q.data() + n * Kp;
+        sc[r] = w.scale.data() + n * G;
+        gs[r] = w.row_sum.data() + n * G;
+      }
+      for (int m = 0; m < M; ++m) {
+        float d[kRows];
+        const int8_t* a = qa + static_cast<size_t>(m) * Kp;
+        if (vnni) {
+          dot4_i8g_vnni(a, rows, group, G, sc, gs, d);
+        } else if (isa != Isa::kScalar) {
+          dot4_i8g_avx2(a, rows, group, G, sc, d);
+        } else {
+          dot4_i8g_scalar(a, rows, group, G, sc, d);
+        }
+        float* o = out + static_cast<size_t>(m) * N + n0;
+        for (int r = 0; r < nr; ++r) o[r] = d[r] * sa[m] + (bias ? bias[n0 + r] : 0.0f);
+      }
+    }
+  }, 8);
+}
+
 void int8_forward(float* out, const float* inp, const QuantMatrix& w, const float* bias, int M,
                   const KernelContext& ctx) {
   const int N = w.N, K = w.K, Kp = w.Kp;
@@ -128,6 +238,10 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
   quantize_rows_int8(inp, M, K, K, qa.data(), Kp, sa.data());
   const bool vnni = ctx.isa == Isa::kAvx512 && int8_vnni_supported();
   const Isa isa = ctx.isa;
+  if (w.group > 0) {
+    int8_grouped_forward(out, qa.data(), sa.data(), w, bias, M, ctx);
+    return;
+  }
   parallel_for(ctx, (N + kRows - 1) / kRows, [&](int64_t b, int64_t e, int) {
     for (int64_t blk = b; blk < e; ++blk) {
       const int n0 = static_cast<int>(blk) * kRows;
@@ -229,12 +343,24 @@ void quantize_rows_int8(const float* x, int rows, int K, int ldx, int8_t* q, int
   }
 }
 
-QuantMatrix quantize_matrix(const float* w, int N, int K, bool conv1d, WeightFormat format) {
+Status check_int8_group_size(int group) {
+  if (group == 0 || (group >= 32 && group <= 4096 && (group & (group - 1)) == 0)) return Status::ok();
+  return invalid_argument("int8 group size " + std::to_string(group) +
+                          ": expected 0 (one scale per row) or a power of two from 32 to 4096 (e.g. 32, 64, 128)");
+}
+
+QuantMatrix quantize_matrix(const float* w, int N, int K, bool conv1d, WeightFormat format, int group) {
   QuantMatrix m;
   m.format = format;
   m.N = N;
   m.K = K;
   m.Kp = quant_padded_k(K);
+  if (format == WeightFormat::kInt8 && group > 0) {
+    // Whole groups inside the padded row: Kp a multiple of max(64, group).
+    const int unit = std::max(64, group);
+    m.group = group;
+    m.Kp = (K + unit - 1) / unit * unit;
+  }
   // Gather one row (output channel) at a time into Linear orientation.
   std::vector<float> row(static_cast<size_t>(K));
   auto gather = [&](int n) {
@@ -250,9 +376,23 @@ QuantMatrix quantize_matrix(const float* w, int N, int K, bool conv1d, WeightFor
   } else {
     m.format = WeightFormat::kInt8;
     m.q.resize(static_cast<size_t>(N) * m.Kp);
-    m.scale.resize(static_cast<size_t>(N));
-    m.row_sum.resize(static_cast<size_t>(N));
-    for (int n = 0; n < N; ++n) {
+    const int G = m.groups();
+    m.scale.resize(static_cast<size_t>(N) * G);
+    m.row_sum.resize(static_cast<size_t>(N) * G);
+    for (int n = 0; n < N && m.group > 0; ++n) {
+      gather(n);
+      int8_t* qr = m.q.data() + static_cast<size_t>(n) * m.Kp;
+      std::fill(qr, qr + m.Kp, int8_t{0});
+      for (int g = 0; g < G; ++g) {
+        const int k0 = g * m.group, len = std::min(m.group, K - k0);
+        const size_t at = static_cast<size_t>(n) * G + g;
+        quantize_rows_int8(row.data() + k0, 1, len, len, qr + k0, len, &m.scale[at]);
+        int32_t s = 0;
+        for (int k = k0; k < k0 + len; ++k) s += qr[k];
+        m.row_sum[at] = s;
+      }
+    }
+    for (int n = 0; n < N && m.group == 0; ++n) {
       gather(n);
       int8_t* qr = m.q.data() + static_cast<size_t>(n) * m.Kp;
       quantize_rows_int8(row.data(), 1, K, K, qr, m.Kp, &m.scale[n]);
@@ -268,7 +408,9 @@ void dequantize_matrix(const QuantMatrix& m, bool conv1d, float* w) {
   for (int n = 0; n < m.N; ++n)
     for (int k = 0; k < m.K; ++k) {
       const size_t i = static_cast<size_t>(n) * m.Kp + k;
-      const float v = m.format == WeightFormat::kBF16 ? from_bf16(m.bf16[i]) : m.q[i] * m.scale[n];
+      const float v = m.format == WeightFormat::kBF16
+                          ? from_bf16(m.bf16[i])
+                          : m.q[i] * m.scale[static_cast<size_t>(n) * m.groups() + (m.group > 0 ? k / m.group : 0)];
       w[conv1d ? static_cast<size_t>(k) * m.N + n : static_cast<size_t>(n) * m.K + k] = v;
     }
 }

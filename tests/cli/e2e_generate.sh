@@ -54,7 +54,8 @@ j = json.load(open(sys.argv[1]))
 c = j["choices"]
 assert len(c) == 1, c
 ch = c[0]
-assert ch["finish_reason"] in ("length", "eos"), ch
+assert ch["finish_reason"] in ("length", "stop"), ch
+assert ch["finish_detail"] in ("length", "eos"), ch
 assert len(ch["token_ids"]) == len(ch["tokens"]) <= 8
 if ch["finish_reason"] == "length": assert len(ch["token_ids"]) == 8
 assert "".join(ch["tokens"]) == ch["text"] or "\ufffd" in ch["text"], ch
@@ -115,6 +116,42 @@ assert len(c["token_ids"]) <= 5' || fail "bad byte-level output"
   ids=$("$BIN" tokenize --tokenizer "$WORK/bytes/checkpoints/$(cat "$WORK/bytes/checkpoints/latest")" \
         --text "Hé<|endoftext|>" --allow-special --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ids"])')
   [ "$ids" = "[72, 195, 169, 256]" ] || fail "byte tokenizer ids $ids"
+  ;;
+attention)
+  rm -rf "$WORK/attn"
+  "$BIN" generate --model "$(model_dir)" --prompt "Anne said" --max-new-tokens 5 --attention-out "$WORK/attn" \
+      --json > "$WORK/attn.json" || fail "generate --attention-out failed"
+  for f in attention.json layer_00.svg; do [ -s "$WORK/attn/$f" ] || fail "$f missing"; done
+  /usr/bin/python3 - "$WORK/attn/attention.json" "$WORK/attn.json" <<'PY' || fail "bad attention export"
+import json, sys
+a = json.load(open(sys.argv[1])); g = json.load(open(sys.argv[2]))
+T = g["usage"]["prompt_tokens"] + len(g["choices"][0]["token_ids"])
+assert len(a["tokens"]) == T and a["prompt_tokens"] == g["usage"]["prompt_tokens"], (len(a["tokens"]), T)
+assert len(a["layers"]) == 1 and len(a["layers"][0]["heads"]) == 2
+for h in a["layers"][0]["heads"]:
+    assert [len(r) for r in h["weights"]] == list(range(1, T + 1))
+    assert all(abs(sum(r) - 1) < 1e-4 for r in h["weights"])
+assert g["attention_out"] == [sys.argv[1].rsplit("/", 1)[0]]
+PY
+  ;;
+compress)
+  d=$(model_dir); rm -rf "$WORK/pruned" "$WORK/q32"
+  "$BIN" prune --model "$d" --method neurons --amount 0.25 --out "$WORK/pruned" --data "$SRC/docs/cli.md" \
+      --max-tokens 2000 --threads 2 --json > "$WORK/prune.json" || fail "prune failed"
+  grep -q '"n_inner": 96' "$WORK/pruned/config.json" || fail "pruned config.json has no n_inner 96"
+  /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["shapes_changed"] and r["n_inner"] == {"source": 128, "pruned": 96}, r
+assert r["parameters"]["pruned"] < r["parameters"]["source"] and r["file_bytes"]["pruned"] < r["file_bytes"]["source"], r
+assert r["pruned"]["perplexity"] > 0' "$WORK/prune.json" || fail "bad prune report"
+  "$BIN" generate --model "$WORK/pruned" --prompt "Anne" --max-new-tokens 4 > /dev/null || fail "pruned model does not generate"
+  "$BIN" quantize --model "$WORK/pruned" --format int8 --group-size 32 --out "$WORK/q32" --threads 2 --json \
+      > /dev/null || fail "quantize --group-size failed"
+  grep -q '"group_size": 32' "$WORK/q32/config.json" || fail "no group_size in config.json"
+  "$BIN" generate --model "$WORK/q32" --prompt "Anne" --max-new-tokens 4 > /dev/null || fail "int8 g32 model does not generate"
+  err=$("$BIN" quantize --model "$d" --format int8 --group-size 48 --out "$WORK/q48" 2>&1); rc=$?
+  [ "$rc" = 2 ] && echo "$err" | grep -q "group size 48" || fail "bad group size: rc $rc, $err"
   ;;
 train_errors)
   expect_train_error() {

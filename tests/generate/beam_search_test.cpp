@@ -227,7 +227,8 @@ TEST(GenGenerateJson, OutputSerialises) {
   s.tokens = {{1, -0.5f, {{1, -0.5f}, {3, -1.5f}}}, {2, -0.25f, {}}};
   out.sequences.push_back(s);
   const std::string j = generation_output_to_json(out);
-  EXPECT_NE(j.find("\"finish_reason\":\"stop_string\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"finish_reason\":\"stop\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"finish_detail\":\"stop_string\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"token_ids\":[1,2]"), std::string::npos) << j;
   EXPECT_NE(j.find("\"top\":[{\"logprob\":-0.5,\"token\":1}"), std::string::npos) << j;
   EXPECT_NE(j.find("hi \xEF\xBF\xBD"), std::string::npos) << j;  // bad byte replaced, no throw

@@ -37,7 +37,13 @@ enum class FinishReason {
   kCallback,    // the streaming callback asked to stop
   kBadWord,     // the bad-word text check rejected max_redraws tokens in a row
 };
+// The engine's own name: "eos", "length", "stop_string", "callback", "bad_word".
 const char* finish_reason_name(FinishReason r);
+// The OpenAI API name, for JSON front doors: "stop" (EOS or a stop string, as
+// OpenAI reports both), "length", "content_filter" (the bad-word check ended
+// the sequence), and the marketlm-specific "callback" (a streaming callback
+// stopped generation).
+const char* finish_reason_openai(FinishReason r);
 
 // One generated token with its log-probability under the processed
 // distribution it was chosen from (after every processor and, when sampling,
@@ -106,10 +112,12 @@ Result<GenerationOutput> generate(Decoder& decoder, const std::vector<int32_t>& 
 
 // The output as JSON text for front doors (CLI --json, HTTP):
 // {"prompt_tokens":N,"prefill_calls":..,"decode_calls":..,"restarts":..,
-//  "sequences":[{"text":..,"token_ids":[..],"finish_reason":"eos","score":..,
+//  "sequences":[{"text":..,"token_ids":[..],"finish_reason":"stop","finish_detail":"eos","score":..,
 //  "force_words_met":true,"duplicate_of":-1,
 //  "tokens":[{"token":..,"logprob":..,"top":[{"token":..,"logprob":..}]}]}]}
-// ("tokens" only when logprobs were asked for). Invalid UTF-8 becomes U+FFFD.
+// ("tokens" only when logprobs were asked for). finish_reason is the OpenAI
+// name (finish_reason_openai), finish_detail the engine's (finish_reason_name).
+// Invalid UTF-8 becomes U+FFFD.
 std::string generation_output_to_json(const GenerationOutput& output);
 
 }  // namespace marketlm

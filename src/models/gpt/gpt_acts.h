@@ -14,7 +14,9 @@ inline bool gpt_has_dropout(const GptConfig& c) {
   return c.embd_pdrop > 0.0f || c.attn_pdrop > 0.0f || c.resid_pdrop > 0.0f;
 }
 inline nn::BlockDims gpt_block_dims(const GptConfig& c, int B, int T) {
-  return nn::BlockDims{B, T, c.n_embd, c.n_head, c.layer_norm_epsilon};
+  nn::BlockDims d{B, T, c.n_embd, c.n_head, c.layer_norm_epsilon};
+  d.hidden = c.mlp_hidden();
+  return d;
 }
 inline int gpt_classifier_chunk(int B, int T) { return B * T < 256 ? B * T : 256; }
 

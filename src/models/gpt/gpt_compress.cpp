@@ -12,6 +12,7 @@ namespace {
 
 // Offsets of layer l's tensors in the weights table (12 per layer, from 2).
 const ParamSpec& spec_at(const GptModel& m, int l, int i) { return m.param_specs()[2 + 12 * l + i]; }
+const ParamSpec& spec_at(const std::vector<ParamSpec>& specs, int l, int i) { return specs[2 + 12 * l + i]; }
 constexpr int kQkvW = 2, kQkvB = 3, kAttProjW = 4, kFcW = 8, kFcB = 9, kFcProjW = 10;
 
 void zero_smallest(float* w, size_t n, double amount, PruneReport* r) {
@@ -38,6 +39,23 @@ std::vector<int> lowest(const std::vector<double>& score, int k) {
   std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return score[a] < score[b]; });
   idx.resize(static_cast<size_t>(k));
   return idx;
+}
+
+// ||W_fc[:, j]|| * ||W_proj[j, :]|| for every neuron j of layer l.
+std::vector<double> neuron_scores(const GptModel& model, int l) {
+  const int C = model.config().n_embd, F = model.config().mlp_hidden();
+  const float* fc = model.params() + spec_at(model, l, kFcW).offset;        // [C, F]
+  const float* proj = model.params() + spec_at(model, l, kFcProjW).offset;  // [F, C]
+  std::vector<double> score(static_cast<size_t>(F));
+  for (int j = 0; j < F; ++j) {
+    double a = 0, b = 0;
+    for (int i = 0; i < C; ++i) {
+      a += static_cast<double>(fc[static_cast<size_t>(i) * F + j]) * fc[static_cast<size_t>(i) * F + j];
+      b += static_cast<double>(proj[static_cast<size_t>(j) * C + i]) * proj[static_cast<size_t>(j) * C + i];
+    }
+    score[j] = std::sqrt(a) * std::sqrt(b);
+  }
+  return score;
 }
 
 }  // namespace
@@ -95,7 +113,7 @@ Result<PruneReport> gpt_prune(GptModel& model, PruneMethod method, double amount
   if (model.weight_format() != kernels::WeightFormat::kF32)
     return failed_precondition("prune works on f32 weights; prune first, then quantize");
   const GptConfig& c = model.config();
-  const int C = c.n_embd, H = c.n_head, HS = c.head_size(), F = 4 * C;
+  const int C = c.n_embd, H = c.n_head, HS = c.head_size(), F = c.mlp_hidden();
   float* P = model.params();
   PruneReport r;
   for (int l = 0; l < c.n_layer; ++l) {
@@ -136,20 +154,11 @@ Result<PruneReport> gpt_prune(GptModel& model, PruneMethod method, double amount
       r.weights_in_scope += 4 * static_cast<int64_t>(C) * C;
       continue;
     }
-    float* fc = P + spec_at(model, l, kFcW).offset;     // [C, 4C]
-    float* fcb = P + spec_at(model, l, kFcB).offset;    // [4C]
-    float* proj = P + spec_at(model, l, kFcProjW).offset;  // [4C, C]
-    std::vector<double> score(static_cast<size_t>(F));
-    for (int j = 0; j < F; ++j) {
-      double a = 0, b = 0;
-      for (int i = 0; i < C; ++i) {
-        a += static_cast<double>(fc[static_cast<size_t>(i) * F + j]) * fc[static_cast<size_t>(i) * F + j];
-        b += static_cast<double>(proj[static_cast<size_t>(j) * C + i]) * proj[static_cast<size_t>(j) * C + i];
-      }
-      score[j] = std::sqrt(a) * std::sqrt(b);
-    }
+    float* fc = P + spec_at(model, l, kFcW).offset;     // [C, F]
+    float* fcb = P + spec_at(model, l, kFcB).offset;    // [F]
+    float* proj = P + spec_at(model, l, kFcProjW).offset;  // [F, C]
     const int k = static_cast<int>(std::lround(amount * F));
-    for (int j : lowest(score, k)) {
+    for (int j : lowest(neuron_scores(model, l), k)) {
       for (int i = 0; i < C; ++i) {
         fc[static_cast<size_t>(i) * F + j] = 0.0f;
         proj[static_cast<size_t>(j) * C + i] = 0.0f;
@@ -161,6 +170,77 @@ Result<PruneReport> gpt_prune(GptModel& model, PruneMethod method, double amount
     r.weights_in_scope += 2 * static_cast<int64_t>(C) * F;
   }
   return r;
+}
+
+Result<std::vector<std::vector<int>>> gpt_least_important_neurons(const GptModel& model, double amount) {
+  if (!(amount >= 0.0 && amount < 1.0))
+    return invalid_argument("prune amount " + std::to_string(amount) + " must be in [0, 1)");
+  const GptConfig& c = model.config();
+  const int k = static_cast<int>(std::lround(amount * c.mlp_hidden()));
+  std::vector<std::vector<int>> out;
+  for (int l = 0; l < c.n_layer; ++l) {
+    std::vector<int> idx = lowest(neuron_scores(model, l), k);
+    std::sort(idx.begin(), idx.end());
+    out.push_back(std::move(idx));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<GptModel>> gpt_remove_neurons(const GptModel& model,
+                                                     const std::vector<std::vector<int>>& removed) {
+  const GptConfig& c = model.config();
+  if (model.weight_format() != kernels::WeightFormat::kF32)
+    return failed_precondition("removing neurons works on f32 weights; prune first, then quantize");
+  if (static_cast<int>(removed.size()) != c.n_layer)
+    return invalid_argument("remove neurons: got lists for " + std::to_string(removed.size()) +
+                            " layers, the model has n_layer " + std::to_string(c.n_layer));
+  const int F = c.mlp_hidden(), C = c.n_embd;
+  const size_t n_removed = removed.empty() ? 0 : removed[0].size();
+  std::vector<std::vector<int>> kept(removed.size());
+  for (int l = 0; l < c.n_layer; ++l) {
+    if (removed[l].size() != n_removed)
+      return invalid_argument("remove neurons: layer " + std::to_string(l) + " removes " +
+                              std::to_string(removed[l].size()) + " neurons but layer 0 removes " +
+                              std::to_string(n_removed) + "; n_inner must stay the same in every layer");
+    std::vector<char> drop(static_cast<size_t>(F), 0);
+    for (int j : removed[l]) {
+      if (j < 0 || j >= F)
+        return out_of_range("remove neurons: layer " + std::to_string(l) + " neuron " + std::to_string(j) +
+                            " is outside [0, n_inner " + std::to_string(F) + ")");
+      if (drop[j]) return invalid_argument("remove neurons: layer " + std::to_string(l) + " lists neuron " +
+                                           std::to_string(j) + " twice");
+      drop[j] = 1;
+    }
+    for (int j = 0; j < F; ++j)
+      if (!drop[j]) kept[l].push_back(j);
+  }
+  const int F2 = F - static_cast<int>(n_removed);
+  if (F2 < 1) return invalid_argument("remove neurons: every one of the " + std::to_string(F) + " neurons would go");
+  GptConfig c2 = c;
+  c2.n_inner = F2;
+  ML_ASSIGN_OR_RETURN(std::unique_ptr<GptModel> out, GptModel::create(c2, model.kernel_context()));
+  const std::vector<ParamSpec>& src = model.param_specs();
+  const std::vector<ParamSpec>& dst = out->param_specs();
+  const float* P = model.params();
+  float* Q = out->params();
+  for (size_t i = 0; i < src.size(); ++i)
+    if (src[i].numel == dst[i].numel) std::copy(P + src[i].offset, P + src[i].offset + src[i].numel, Q + dst[i].offset);
+  for (int l = 0; l < c.n_layer; ++l) {
+    const float* fc = P + spec_at(src, l, kFcW).offset;  // [C, F]
+    const float* fcb = P + spec_at(src, l, kFcB).offset;
+    const float* proj = P + spec_at(src, l, kFcProjW).offset;  // [F, C]
+    float* fc2 = Q + spec_at(dst, l, kFcW).offset;  // [C, F2]
+    float* fcb2 = Q + spec_at(dst, l, kFcB).offset;
+    float* proj2 = Q + spec_at(dst, l, kFcProjW).offset;  // [F2, C]
+    for (int n = 0; n < F2; ++n) {
+      const int j = kept[l][n];
+      for (int i = 0; i < C; ++i) fc2[static_cast<size_t>(i) * F2 + n] = fc[static_cast<size_t>(i) * F + j];
+      fcb2[n] = fcb[j];
+      std::copy(proj + static_cast<size_t>(j) * C, proj + static_cast<size_t>(j + 1) * C,
+                proj2 + static_cast<size_t>(n) * C);
+    }
+  }
+  return out;
 }
 
 }  // namespace marketlm

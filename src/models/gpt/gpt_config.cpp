@@ -30,6 +30,9 @@ Status GptConfig::validate() const {
   if (n_layer > 1000 || n_embd > 65536 || n_ctx > 1 << 20)
     return invalid_argument("config too large: n_layer " + std::to_string(n_layer) + ", n_embd " +
                             std::to_string(n_embd) + ", n_ctx " + std::to_string(n_ctx));
+  if (n_inner < 0 || n_inner > 4 * 65536)
+    return invalid_argument("n_inner " + std::to_string(n_inner) +
+                            " must be a positive MLP width (at most 262144), or 0 for the default 4 * n_embd");
   ML_RETURN_IF_ERROR(probability("embd_pdrop", embd_pdrop));
   ML_RETURN_IF_ERROR(probability("attn_pdrop", attn_pdrop));
   ML_RETURN_IF_ERROR(probability("resid_pdrop", resid_pdrop));
@@ -55,6 +58,11 @@ std::string GptConfig::to_json() const {
   j["n_positions"] = n_ctx;
   j["n_ctx"] = n_ctx;
   j["vocab_size"] = vocab_size;
+  if (n_inner > 0) {
+    j["n_inner"] = n_inner;
+  } else {
+    j["n_inner"] = nullptr;  // Hugging Face: null = 4 * n_embd
+  }
   j["embd_pdrop"] = embd_pdrop;
   j["attn_pdrop"] = attn_pdrop;
   j["resid_pdrop"] = resid_pdrop;
@@ -107,6 +115,12 @@ Result<GptConfig> GptConfig::from_json(std::string_view text, const std::string&
     ML_RETURN_IF_ERROR(get_int("n_positions", &c.n_ctx, true));
   } else {
     ML_RETURN_IF_ERROR(get_int("n_ctx", &c.n_ctx, true));
+  }
+  if (j.contains("n_inner") && !j["n_inner"].is_null()) {
+    ML_RETURN_IF_ERROR(get_int("n_inner", &c.n_inner, false));
+    if (c.n_inner <= 0)
+      return data_error(source + ": field 'n_inner' must be a positive MLP width or null (= 4 * n_embd), got " +
+                        j["n_inner"].dump());
   }
   ML_RETURN_IF_ERROR(get_float("embd_pdrop", &c.embd_pdrop));
   ML_RETURN_IF_ERROR(get_float("attn_pdrop", &c.attn_pdrop));

@@ -22,7 +22,7 @@ GptKvCache::GptKvCache(const GptConfig& c, int capacity)
 
 Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, const int* pos, int R,
                              const std::vector<int>& logit_rows, float* logits) {
-  const int C = config_.n_embd, V = config_.vocab_size, L = config_.n_layer;
+  const int C = config_.n_embd, V = config_.vocab_size, L = config_.n_layer, F = config_.mlp_hidden();
   for (int r = 0; r < R; ++r) {
     if (tokens[r] < 0 || tokens[r] >= V)
       return out_of_range("token " + std::to_string(tokens[r]) + " is outside the vocabulary [0, " +
@@ -35,13 +35,14 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
                           std::to_string(c->capacity()) + " (n_ctx " + std::to_string(config_.n_ctx) + ")");
   }
   const size_t rc = static_cast<size_t>(R) * C;
-  AlignedBuffer<float> buf(rc * 10 + 2 * static_cast<size_t>(R));
+  const size_t rf = static_cast<size_t>(R) * F;
+  AlignedBuffer<float> buf(rc * 6 + rf + 2 * static_cast<size_t>(R));
   float* x = buf.data();
   float* ln = x + rc;
   float* qkv = ln + rc;        // 3 rc
   float* atty = qkv + 3 * rc;  // rc
-  float* fch = atty + rc;      // 4 rc
-  float* mean = fch + 4 * rc;
+  float* fch = atty + rc;      // rf
+  float* mean = fch + rf;
   float* rstd = mean + R;
   const float* P = params_.data();
   const float* wte = P + specs_[0].offset;
@@ -51,7 +52,7 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
       x[static_cast<size_t>(r) * C + c] = wte[static_cast<size_t>(tokens[r]) * C + c] + wpe[static_cast<size_t>(pos[r]) * C + c];
   for (int l = 0; l < L; ++l) {
     const size_t base = 2 + 12 * static_cast<size_t>(l);
-    const auto w = nn::block_weights_at(P + specs_[base].offset, C);
+    const auto w = nn::block_weights_at(P + specs_[base].offset, C, F);
     layernorm_forward(ln, mean, rstd, x, w.ln1_w, w.ln1_b, R, C, config_.layer_norm_epsilon, ctx_);
     linear(qkv, ln, base + 2, w.qkv_b, R, C, 3 * C);
     for (int r = 0; r < R; ++r) {
@@ -65,9 +66,9 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
     linear(ln, atty, base + 4, w.attproj_b, R, C, C);
     residual_forward(x, x, ln, static_cast<int64_t>(rc), ctx_);
     layernorm_forward(ln, mean, rstd, x, w.ln2_w, w.ln2_b, R, C, config_.layer_norm_epsilon, ctx_);
-    linear(fch, ln, base + 8, w.fc_b, R, C, 4 * C);
-    gelu_forward(fch, fch, static_cast<int64_t>(4 * rc), ctx_);
-    linear(ln, fch, base + 10, w.fcproj_b, R, 4 * C, C);
+    linear(fch, ln, base + 8, w.fc_b, R, C, F);
+    gelu_forward(fch, fch, static_cast<int64_t>(rf), ctx_);
+    linear(ln, fch, base + 10, w.fcproj_b, R, F, C);
     residual_forward(x, x, ln, static_cast<int64_t>(rc), ctx_);
   }
   const size_t lnf = specs_.size() - 2;

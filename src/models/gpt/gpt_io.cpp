@@ -1,6 +1,7 @@
 // GptModel <-> files: model.safetensors by the weights table, and the Hugging
 // Face model directory (config.json, model.safetensors, generation_config.json).
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <set>
 
@@ -33,9 +34,11 @@ std::string strip_prefix(const std::string& name) {
 
 Status GptModel::save_safetensors(const std::string& path) const {
   SafetensorsWriter w;
+  std::deque<std::vector<float>> keep;  // add_f32 reads its data at write(): transposed scales live here
   w.set_metadata("format", "pt");
   w.set_metadata("producer", "marketlm");
   if (format_ != kernels::WeightFormat::kF32) w.set_metadata("marketlm_weight_format", kernels::weight_format_name(format_));
+  if (int8_group_size() > 0) w.set_metadata("marketlm_int8_group_size", std::to_string(int8_group_size()));
   for (size_t i = 0; i < specs_.size(); ++i) {
     const ParamSpec& s = specs_[i];
     const int qi = quant_index(i);
@@ -64,7 +67,18 @@ Status GptModel::save_safetensors(const std::string& path) const {
           bytes[at] = static_cast<char>(m.q[static_cast<size_t>(r) * m.Kp + k]);
         }
       w.add_bytes(s.name, DType::kI8, s.shape, std::move(bytes));
-      w.add_f32(s.name + "_scale", {m.N}, m.scale.data());
+      if (m.group == 0) {
+        w.add_f32(s.name + "_scale", {m.N}, m.scale.data());
+      } else if (!conv1d) {
+        w.add_f32(s.name + "_scale", {m.N, m.groups()}, m.scale.data());  // wte [V, G]
+      } else {
+        // Conv1D [IC, OC]: scales [G, OC], groups along the input axis.
+        const int G = m.groups();
+        std::vector<float>& t = keep.emplace_back(m.scale.size());
+        for (int r = 0; r < m.N; ++r)
+          for (int g = 0; g < G; ++g) t[static_cast<size_t>(g) * m.N + r] = m.scale[static_cast<size_t>(r) * G + g];
+        w.add_f32(s.name + "_scale", {G, m.N}, t.data());
+      }
     }
   }
   return w.write(path);
@@ -72,6 +86,18 @@ Status GptModel::save_safetensors(const std::string& path) const {
 
 Status GptModel::load_safetensors(const std::string& path) {
   ML_ASSIGN_OR_RETURN(SafetensorsFile f, SafetensorsFile::open(path));
+  // Per-group int8 files name their group size in the metadata.
+  int group = 0;
+  if (auto it = f.metadata().find("marketlm_int8_group_size"); it != f.metadata().end()) {
+    try {
+      group = std::stoi(it->second);
+    } catch (const std::exception&) {
+      group = -1;
+    }
+    if (group <= 0 || !kernels::check_int8_group_size(group).is_ok())
+      return data_error(path + ": metadata marketlm_int8_group_size is '" + it->second +
+                        "'; expected a power of two from 32 to 4096");
+  }
   std::vector<const TensorInfo*> by_spec(specs_.size(), nullptr);
   std::vector<std::string> problems;
   for (const auto& t : f.tensors()) {
@@ -95,12 +121,19 @@ Status GptModel::load_safetensors(const std::string& path) {
       continue;
     }
     if (t.dtype == DType::kI8) {
-      const int oc = static_cast<int>(spec == &specs_[0] ? spec->shape[0] : spec->shape.back());
+      const bool is_wte = spec == &specs_[0];
+      const int64_t oc = is_wte ? spec->shape[0] : spec->shape.back();
+      const int64_t ic = is_wte ? spec->shape[1] : spec->shape[0];
+      const int64_t G = group > 0 ? (ic + group - 1) / group : 0;
+      const std::vector<int64_t> want = group == 0 ? std::vector<int64_t>{oc}
+                                        : is_wte   ? std::vector<int64_t>{oc, G}
+                                                   : std::vector<int64_t>{G, oc};
       const TensorInfo* sc = f.find(t.name + "_scale");
-      if (spec->shape.size() != 2 || sc == nullptr || sc->dtype != DType::kF32 ||
-          sc->shape != std::vector<int64_t>{oc}) {
-        problems.push_back("tensor '" + t.name + "': I8 needs an F32 '" + t.name + "_scale' of shape [" +
-                           std::to_string(oc) + "] (one scale per output channel)");
+      if (spec->shape.size() != 2 || sc == nullptr || sc->dtype != DType::kF32 || sc->shape != want) {
+        problems.push_back("tensor '" + t.name + "': I8 needs an F32 '" + t.name + "_scale' of shape " +
+                           shape_string(want) +
+                           (group == 0 ? std::string(" (one scale per output channel)")
+                                       : " (groups of " + std::to_string(group) + " inputs)"));
         continue;
       }
     } else if (t.dtype != DType::kF32 && t.dtype != DType::kBF16 && t.dtype != DType::kF16) {
@@ -116,7 +149,7 @@ Status GptModel::load_safetensors(const std::string& path) {
       problems.push_back("missing tensor '" + specs_[i].name + "' " + shape_string(specs_[i].shape));
   if (!problems.empty()) {
     std::string msg = path + ": does not match the GPT-2 weights table for this config (n_layer " +
-                      std::to_string(config_.n_layer) + ", n_embd " + std::to_string(config_.n_embd) +
+                      std::to_string(config_.n_layer) + ", n_embd " + std::to_string(config_.n_embd) + ", n_inner " + std::to_string(config_.mlp_hidden()) +
                       ", vocab_size " + std::to_string(config_.vocab_size) + ", n_ctx " +
                       std::to_string(config_.n_ctx) + "): ";
     for (size_t i = 0; i < problems.size() && i < 8; ++i) msg += (i ? "; " : "") + problems[i];
@@ -142,7 +175,15 @@ Status GptModel::load_safetensors(const std::string& path) {
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c) {
         const size_t at = static_cast<size_t>(r * cols + c);
-        dst[at] = static_cast<float>(static_cast<int8_t>(q[at])) * scale[per_row ? r : c];
+        size_t si;
+        if (group == 0) {
+          si = static_cast<size_t>(per_row ? r : c);
+        } else if (per_row) {  // wte [V, C], scales [V, G]
+          si = static_cast<size_t>(r * ((cols + group - 1) / group) + c / group);
+        } else {  // Conv1D [IC, OC], scales [G, OC]
+          si = static_cast<size_t>((r / group) * cols + c);
+        }
+        dst[at] = static_cast<float>(static_cast<int8_t>(q[at])) * scale[si];
       }
   }
   params_ = std::move(fresh);
@@ -155,9 +196,13 @@ Status GptModel::save_pretrained(const std::string& dir) const {
   if (format_ != kernels::WeightFormat::kF32) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(config_text, nullptr, false);
     if (j.is_discarded()) return internal_error("config.json of this model did not parse back");
+    const char* granularity = format_ != kernels::WeightFormat::kInt8 ? "none"
+                              : int8_group_size() > 0                  ? "per_group"
+                                                                       : "per_output_channel";
     j["quantization_config"] = {{"quant_method", "marketlm"},
                                 {"format", kernels::weight_format_name(format_)},
-                                {"granularity", format_ == kernels::WeightFormat::kInt8 ? "per_output_channel" : "none"},
+                                {"granularity", granularity},
+                                {"group_size", int8_group_size()},
                                 {"symmetric", true},
                                 {"modules", {"attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj", "wte"}}};
     config_text = j.dump(2) + "\n";
@@ -185,7 +230,14 @@ Result<std::unique_ptr<GptModel>> GptModel::from_pretrained(const std::string& d
                                  ? q["format"].get<std::string>() : std::string("?");
     Result<kernels::WeightFormat> fmt = kernels::parse_weight_format(name);
     if (!fmt.is_ok()) return data_error(config_path + ": quantization_config.format: " + fmt.status().message());
-    ML_RETURN_IF_ERROR(model->set_weight_format(*fmt));
+    int group = 0;
+    if (q.is_object() && q.contains("group_size")) {
+      if (!q["group_size"].is_number_integer() || !kernels::check_int8_group_size(q["group_size"].get<int>()).is_ok())
+        return data_error(config_path + ": quantization_config.group_size is " + q["group_size"].dump() +
+                          "; expected 0 (per output channel) or a power of two from 32 to 4096");
+      group = q["group_size"].get<int>();
+    }
+    ML_RETURN_IF_ERROR(model->set_weight_format(*fmt, group));
   }
   return model;
 }

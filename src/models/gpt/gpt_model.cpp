@@ -27,7 +27,7 @@ constexpr size_t kFirstBlockSpec = 2;
 }  // namespace
 
 std::vector<ParamSpec> gpt_param_specs(const GptConfig& c) {
-  const int64_t C = c.n_embd;
+  const int64_t C = c.n_embd, F = c.mlp_hidden();
   std::vector<ParamSpec> specs;
   auto add = [&](std::string name, std::vector<int64_t> shape, bool decay) {
     ParamSpec s;
@@ -42,7 +42,7 @@ std::vector<ParamSpec> gpt_param_specs(const GptConfig& c) {
   add("wte.weight", {c.vocab_size, C}, true);
   add("wpe.weight", {c.n_ctx, C}, true);
   const std::vector<int64_t> shapes[12] = {{C}, {C}, {C, 3 * C}, {3 * C}, {C, C}, {C},
-                                           {C}, {C}, {C, 4 * C}, {4 * C}, {4 * C, C}, {C}};
+                                           {C}, {C}, {C, F}, {F}, {F, C}, {C}};
   for (int l = 0; l < c.n_layer; ++l)
     for (int i = 0; i < 12; ++i)
       add("h." + std::to_string(l) + "." + kBlockNames[i], shapes[i], shapes[i].size() == 2);
@@ -162,7 +162,7 @@ void GptModel::forward_trunk(const TokenBatch& b, Rng* rng) {
   const nn::DropoutRates rates{config_.attn_pdrop, config_.resid_pdrop};
   const float* x = a.encoded;
   for (int l = 0; l < config_.n_layer; ++l) {
-    const auto w = nn::block_weights_at(P + specs_[kFirstBlockSpec + 12 * l].offset, C);
+    const auto w = nn::block_weights_at(P + specs_[kFirstBlockSpec + 12 * l].offset, C, config_.mlp_hidden());
     nn::block_forward(x, a.blocks[l], w, d, rates, rng, ctx_);
     x = a.blocks[l].out;
   }
@@ -187,8 +187,8 @@ void GptModel::backward_trunk(const TokenBatch& b, bool dropout_on) {
     const size_t off = specs_[kFirstBlockSpec + 12 * l].offset;
     const float* x_in = l == 0 ? a.encoded : a.blocks[l - 1].out;
     std::memset(a.d_res_b, 0, static_cast<size_t>(btc) * sizeof(float));
-    nn::block_backward(a.d_res_b, a.d_res_a, x_in, a.blocks[l], nn::block_weights_at(P + off, C),
-                       nn::block_grads_at(G + off, C), a.scratch, d, dropout_on, ctx_);
+    nn::block_backward(a.d_res_b, a.d_res_a, x_in, a.blocks[l], nn::block_weights_at(P + off, C, config_.mlp_hidden()),
+                       nn::block_grads_at(G + off, C, config_.mlp_hidden()), a.scratch, d, dropout_on, ctx_);
     std::swap(a.d_res_a, a.d_res_b);
   }
   if (dropout_on && config_.embd_pdrop > 0.0f) dropout_forward(a.d_res_a, a.d_res_a, a.emb_mask, btc, ctx_);

@@ -26,9 +26,11 @@ int GptModel::quant_index(size_t spec) const {
   return slot < 0 ? -1 : static_cast<int>(4 * l) + slot;
 }
 
-Status GptModel::set_weight_format(WeightFormat format) {
+Status GptModel::set_weight_format(WeightFormat format, int int8_group) {
+  if (format == WeightFormat::kInt8) ML_RETURN_IF_ERROR(kernels::check_int8_group_size(int8_group));
   qweights_.clear();
   format_ = format;
+  int8_group_ = format == WeightFormat::kInt8 ? int8_group : 0;
   if (format == WeightFormat::kF32) return Status::ok();
   for (size_t spec : quantised_specs()) {
     const ParamSpec& s = specs_[spec];
@@ -37,7 +39,7 @@ Status GptModel::set_weight_format(WeightFormat format) {
     const int N = static_cast<int>(conv1d ? s.shape[1] : s.shape[0]);
     const int K = static_cast<int>(conv1d ? s.shape[0] : s.shape[1]);
     float* w = params_.data() + s.offset;
-    qweights_.push_back(kernels::quantize_matrix(w, N, K, conv1d, format));
+    qweights_.push_back(kernels::quantize_matrix(w, N, K, conv1d, format, int8_group_));
     kernels::dequantize_matrix(qweights_.back(), conv1d, w);
   }
   return Status::ok();

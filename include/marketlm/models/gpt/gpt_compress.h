@@ -51,4 +51,20 @@ struct PruneReport {
 // amount in [0, 1).
 Result<PruneReport> gpt_prune(GptModel& model, PruneMethod method, double amount);
 
+// MLP neurons ranked by importance, per layer: the indices of the
+// round(amount * n_inner) neurons with the lowest ||W_fc[:, j]|| *
+// ||W_proj[j, :]||, in ascending index order (the same count in every layer).
+Result<std::vector<std::vector<int>>> gpt_least_important_neurons(const GptModel& model, double amount);
+
+// A new, smaller model without the given MLP neurons: removed[l] lists the
+// neuron indices of layer l to drop (distinct, in [0, n_inner), the same count
+// in every layer so n_inner stays one number, at least one neuron kept). The
+// c_fc columns, c_fc bias entries and c_proj rows of the kept neurons are
+// copied in order; every other tensor is copied as is; config.n_inner becomes
+// the kept count. f32 weights only. If the removed neurons' c_proj rows are
+// zero, the new model computes the same function (the removed neurons added
+// exactly zero to the residual stream).
+Result<std::unique_ptr<GptModel>> gpt_remove_neurons(const GptModel& model,
+                                                     const std::vector<std::vector<int>>& removed);
+
 }  // namespace marketlm

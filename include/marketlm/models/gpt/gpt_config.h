@@ -15,6 +15,9 @@ struct GptConfig {
   int n_embd = 768;
   int n_ctx = 1024;  // n_positions in config.json: rows of wpe
   int vocab_size = 50257;
+  // MLP width (Hugging Face GPT-2 `n_inner`); 0 = the default 4 * n_embd,
+  // written as null in config.json. Structured neuron pruning makes it smaller.
+  int n_inner = 0;
   float embd_pdrop = 0.1f;
   float attn_pdrop = 0.1f;
   float resid_pdrop = 0.1f;
@@ -27,6 +30,8 @@ struct GptConfig {
   // Sets all three dropout rates.
   void set_dropout(float p) { embd_pdrop = attn_pdrop = resid_pdrop = p; }
   int head_size() const { return n_embd / n_head; }
+  // The MLP width actually used: n_inner, or 4 * n_embd when n_inner is 0.
+  int mlp_hidden() const { return n_inner > 0 ? n_inner : 4 * n_embd; }
 
   // Names the field, its value and what is allowed.
   Status validate() const;

@@ -67,6 +67,13 @@ class GptModel : public TrainableModel {
   // Evaluation-mode logits [B*T, V] for tokens [B*T].
   Status forward_logits(const int32_t* tokens, int B, int T, float* logits);
 
+  // Attention probabilities of every layer and head for one sequence of T
+  // tokens (evaluation mode, the f32 forward of params(), so a quantised model
+  // shows its rounded weights): out becomes [n_layer, n_head, T, T]; row i of
+  // a head is how token i spreads its attention over tokens 0..i (each row
+  // sums to 1; entries j > i are 0).
+  Status attention_weights(const int32_t* tokens, int T, std::vector<float>* out);
+
   // Inference with a KV cache (evaluation mode). Prefill: runs n tokens of one
   // sequence at positions cache->length().., appends their keys/values, and
   // writes logits [V] of the last token (all_logits: [n, V]).
@@ -83,8 +90,11 @@ class GptModel : public TrainableModel {
   // c_fc, mlp.c_proj) and of the tied head (wte), and round params() to the
   // format, so the embeddings, the f32 training forward, and a saved model
   // see the same weights. Going back to kF32 keeps the rounded values.
-  Status set_weight_format(kernels::WeightFormat format);
+  // int8_group: int8 inputs per scale (kernels::check_int8_group_size; 0 =
+  // one scale per output channel); ignored by the other formats.
+  Status set_weight_format(kernels::WeightFormat format, int int8_group = 0);
   kernels::WeightFormat weight_format() const { return format_; }
+  int int8_group_size() const { return format_ == kernels::WeightFormat::kInt8 ? int8_group_ : 0; }
   // Bytes of weights one decode step reads (matmul weights + head in the
   // current format, the rest in f32; the embedding rows are not counted).
   int64_t decode_weight_bytes() const;
@@ -129,6 +139,7 @@ class GptModel : public TrainableModel {
   GptConfig config_;
   kernels::KernelContext ctx_;
   kernels::WeightFormat format_ = kernels::WeightFormat::kF32;
+  int int8_group_ = 0;
   std::vector<kernels::QuantMatrix> qweights_;  // by quantised_specs() order
   std::vector<ParamSpec> specs_;
   AlignedBuffer<float> params_, grads_;
