@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup configure build test demo bench model clean
+.PHONY: all setup configure build test demo demo-train bench model clean
 
 all: build
 
@@ -27,6 +27,10 @@ demo: build
 # hour on 2 cores; resumable: run it again after an interruption).
 model: build
 	@bash scripts/train_adcopy_model.sh $(BUILD_DIR)
+
+# Train a tiny GPT on Jane Austen, plot its loss and sample from it (about 2 minutes).
+demo-train: build
+	@bash scripts/demo_train.sh $(BUILD_DIR)
 
 bench: build
 	@bash bench/run_all.sh $(BUILD_DIR)
