@@ -183,13 +183,16 @@ void register_prepare(CLI::App* parent, CliState& state) {
   auto json_out = std::make_shared<bool>(false);
   auto* cmd = parent->add_subcommand(
       "prepare-data", "Build ad-copy training files from ../shared/data (ADGEN pairs + held-out split, review pairs, corpus)");
-  cmd->add_option("--data-dir", o->data_dir, "Folder with advertisegen/, chinese_reviews/, lexicons/")->capture_default_str();
+  cmd->add_option("--data-dir", o->data_dir, "Folder with advertisegen/, chinese_reviews/, lexicons/, womens_clothing_reviews_sample/")->capture_default_str();
   cmd->add_option("--out", o->out_dir, "Output folder")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the held-out split")->capture_default_str();
   cmd->add_option("--eval-fraction", o->eval_fraction, "Fraction of ADGEN held out")->capture_default_str();
   cmd->add_option("--features-per-review", o->features_per_review, "TF-IDF terms per review brief")->capture_default_str();
   cmd->add_option("--max-reviews", o->max_reviews, "Read at most this many shopping reviews (0 = all)")->capture_default_str();
   cmd->add_option("--jieba-dict", o->jieba_dict, "jieba dictionary (Debian python3-jieba's dict.txt)")->capture_default_str();
+  cmd->add_option("--english-csv", o->english_csv,
+                  "English reviews CSV under --data-dir for english_pairs.jsonl (\"\" to skip)")->capture_default_str();
+  cmd->add_option("--english-min-rating", o->english_min_rating, "Lowest rating that makes an English pair")->capture_default_str();
   cmd->add_flag("--json", *json_out, "Machine-readable summary");
   cmd->callback([o, json_out, &state] {
     ProgressBar bar(!*json_out);
@@ -206,6 +209,9 @@ void register_prepare(CLI::App* parent, CliState& state) {
                   sum->adgen_train, sum->adgen_eval, static_cast<unsigned long long>(o->seed));
       std::printf("reviews: %zu read -> %zu feature->review pairs; corpus: %zu lines\n",
                   sum->reviews_read, sum->review_pairs, sum->corpus_lines);
+      if (!o->english_csv.empty())
+        std::printf("English clothing reviews: %zu read -> %zu pairs\n", sum->english_reviews_read,
+                    sum->english_pairs);
       for (const auto& f : sum->files) std::printf("wrote %s\n", f.c_str());
     }
     state.exit_code = kExitOk;

@@ -186,18 +186,18 @@ Split held_out_split(size_t n, double eval_fraction, uint64_t seed) {
   return s;
 }
 
-Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, std::string_view source) {
-  std::vector<std::vector<std::string>> rows;
+Result<std::vector<CsvRow>> parse_csv_rows(std::string_view text, std::string_view source) {
+  std::vector<CsvRow> rows;
   std::vector<std::string> row;
   std::string field;
   bool in_quotes = false, field_started = false;
-  size_t line_no = 1, quote_line = 0;
+  size_t line_no = 1, quote_line = 0, row_line = 1;
   size_t i = 0;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
   auto end_row = [&] {
     row.push_back(std::move(field));
     field.clear();
-    if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+    if (!(row.size() == 1 && row[0].empty())) rows.push_back(CsvRow{row_line, std::move(row)});
     row.clear();
     field_started = false;
   };
@@ -229,6 +229,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, s
       if (!field.empty() && field.back() == '\r') field.pop_back();
       end_row();
       ++line_no;
+      row_line = line_no;
     } else {
       field += c;
       field_started = true;
@@ -239,6 +240,14 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, s
                       ": quoted field is never closed");
   if (!field.empty() || !row.empty()) end_row();
   return rows;
+}
+
+Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, std::string_view source) {
+  ML_ASSIGN_OR_RETURN(auto rows, parse_csv_rows(text, source));
+  std::vector<std::vector<std::string>> out;
+  out.reserve(rows.size());
+  for (auto& r : rows) out.push_back(std::move(r.fields));
+  return out;
 }
 
 Result<std::vector<Review>> parse_shopping_reviews(std::string_view csv, std::string_view source) {

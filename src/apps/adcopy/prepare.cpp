@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "marketlm/apps/adcopy/english_pairs.h"
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/text_width.h"
@@ -46,6 +47,8 @@ std::string PrepareSummary::to_json(int indent) const {
   j["reviews_read"] = reviews_read;
   j["review_pairs"] = review_pairs;
   j["corpus_lines"] = corpus_lines;
+  j["english_reviews_read"] = english_reviews_read;
+  j["english_pairs"] = english_pairs;
   j["files"] = files;
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -61,10 +64,17 @@ bool is_feature_term(const std::string& word, const std::set<std::string>& stopw
 std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, const TermStats& stats,
                                          const std::set<std::string>& stopwords, size_t k,
                                          const std::string& exclude) {
+  return top_tfidf_terms_if(words, stats, k, [&](const std::string& w) {
+    return w != exclude && is_feature_term(w, stopwords);
+  });
+}
+
+std::vector<std::string> top_tfidf_terms_if(const std::vector<std::string>& words, const TermStats& stats,
+                                            size_t k, const std::function<bool(const std::string&)>& is_term) {
   std::vector<std::string> order;  // first-appearance order
   std::map<std::string, size_t> tf;
   for (const auto& w : words) {
-    if (w == exclude || !is_feature_term(w, stopwords)) continue;
+    if (!is_term(w)) continue;
     if (tf[w]++ == 0) order.push_back(w);
   }
   struct Scored {
@@ -87,20 +97,22 @@ std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, 
   return out;
 }
 
-Result<std::set<std::string>> load_stopwords_zh(const std::string& path) {
+Result<std::set<std::string>> load_stopwords(const std::string& path, const std::string& lang) {
   ML_ASSIGN_OR_RETURN(std::string text, read_file(path));
   try {
     auto j = nlohmann::json::parse(text);
-    if (!j.is_object() || !j.contains("zh") || !j["zh"].is_array())
-      return data_error(path + ": expected an object with a \"zh\" array of stop words");
+    if (!j.is_object() || !j.contains(lang) || !j[lang].is_array())
+      return data_error(path + ": expected an object with a \"" + lang + "\" array of stop words");
     std::set<std::string> out;
-    for (const auto& w : j["zh"])
+    for (const auto& w : j[lang])
       if (w.is_string()) out.insert(w.get<std::string>());
     return out;
   } catch (const nlohmann::json::exception& e) {
     return data_error(path + ": malformed JSON: " + e.what());
   }
 }
+
+Result<std::set<std::string>> load_stopwords_zh(const std::string& path) { return load_stopwords(path, "zh"); }
 
 std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const JiebaSegmenter& seg,
                                  const std::set<std::string>& stopwords, const PrepareOptions& opt) {
@@ -193,7 +205,25 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
            std::to_string(rp.size()) + " feature->review pairs");
   step("reviews", 2, 2);
 
-  // (c) plain-text corpus: shopping and food-delivery reviews, deduplicated.
+  // (c) English pairs from clothing reviews.
+  if (!opt.english_csv.empty()) {
+    step("english", 0, 1);
+    const std::string en_path = opt.data_dir + "/" + opt.english_csv;
+    ML_ASSIGN_OR_RETURN(std::string en_csv, read_file(en_path));
+    ML_ASSIGN_OR_RETURN(auto en_reviews, parse_clothing_reviews(en_csv, en_path));
+    ML_ASSIGN_OR_RETURN(auto stop_en, load_stopwords(opt.data_dir + "/lexicons/stopwords-iso.json", "en"));
+    std::vector<AdPair> ep =
+        english_review_pairs(en_reviews, stop_en, opt.features_per_review, opt.english_min_rating);
+    ML_RETURN_IF_ERROR(write_jsonl(out + "english_pairs.jsonl", ep));
+    sum.english_reviews_read = en_reviews.size();
+    sum.english_pairs = ep.size();
+    sum.files.push_back(out + "english_pairs.jsonl");
+    log.info("adcopy prepare-data: " + std::to_string(en_reviews.size()) + " English clothing reviews -> " +
+             std::to_string(ep.size()) + " English pairs");
+    step("english", 1, 1);
+  }
+
+  // (d) plain-text corpus: shopping and food-delivery reviews, deduplicated.
   step("corpus", 0, 1);
   const std::string waimai_path = opt.data_dir + "/chinese_reviews/waimai_10k.csv";
   ML_ASSIGN_OR_RETURN(std::string wcsv, read_file(waimai_path));
@@ -221,6 +251,10 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   manifest["max_reviews"] = opt.max_reviews;
   manifest["sources"] = {opt.data_dir + "/advertisegen/dev.json", zip, waimai_path,
                          opt.data_dir + "/lexicons/stopwords-iso.json", opt.jieba_dict};
+  if (!opt.english_csv.empty()) {
+    manifest["sources"].push_back(opt.data_dir + "/" + opt.english_csv);
+    manifest["english_min_rating"] = opt.english_min_rating;
+  }
   manifest["eval_ids"] = nlohmann::json::array();
   for (const auto& p : eval) manifest["eval_ids"].push_back(p.id);
   ML_RETURN_IF_ERROR(write_file_atomic(out + "manifest.json",

@@ -16,5 +16,6 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/dataset.cpp
   ${CMAKE_CURRENT_LIST_DIR}/evaluation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prepare.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/english_pairs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/report.cpp)
 list(APPEND MARKETLM_APPS_DEPS marketlm_text marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)

@@ -58,6 +58,23 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
     ASSERT_FALSE(p.brief.features.empty());
     EXPECT_DOUBLE_EQ(feature_coverage(p.brief.features, p.completion), 1.0) << p.id;
   }
+
+  // English pairs: 1000 clothing reviews, of which 774 are rated 4 or 5
+  // (42 of all rows have no review text).
+  EXPECT_EQ(a->english_reviews_read, 1000u);
+  EXPECT_GT(a->english_pairs, 700u);
+  EXPECT_LE(a->english_pairs, 774u);
+  auto english = load_pairs_jsonl(base + "/a/english_pairs.jsonl");
+  ASSERT_TRUE(english.is_ok()) << english.status().to_string();
+  EXPECT_EQ(english->size(), a->english_pairs);
+  for (const auto& p : *english) {
+    EXPECT_EQ(p.brief.language, Language::kEn);
+    EXPECT_EQ(p.prompt.rfind("<|brief|>Product: ", 0), 0u) << p.id;
+    EXPECT_DOUBLE_EQ(feature_coverage(p.brief.features, p.completion), 1.0) << p.id;
+  }
+  auto manifest = read_file(base + "/a/manifest.json");
+  ASSERT_TRUE(manifest.is_ok());
+  EXPECT_NE(manifest->find("english_pairs.jsonl"), std::string::npos);
   std::filesystem::remove_all(base);
 }
 

@@ -60,6 +60,13 @@ struct Review {
 };
 // Parses CSV text (RFC 4180 quoting) into rows of fields.
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text, std::string_view source);
+// The same, keeping the 1-based line each row starts on (a quoted field may
+// span lines), so a malformed row can be reported by its line.
+struct CsvRow {
+  size_t line = 0;
+  std::vector<std::string> fields;
+};
+Result<std::vector<CsvRow>> parse_csv_rows(std::string_view text, std::string_view source);
 // online_shopping_10_cats.csv: header cat,label,review.
 Result<std::vector<Review>> parse_shopping_reviews(std::string_view csv, std::string_view source);
 // waimai_10k.csv: header label,review.

@@ -4,12 +4,14 @@
 //   adgen_eval.jsonl    the held-out ADGEN pairs (seeded 10%); never train on these
 //   reviews_pairs.jsonl positive e-commerce reviews as copy, with the category as
 //                       product and the review's top TF-IDF words as features
+//   english_pairs.jsonl English clothing reviews as copy (english_pairs.h)
 //   reviews_corpus.txt  every review (shopping + food delivery), one per line,
 //                       for continued pretraining
 //   manifest.json       counts, seed, options and sources
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -32,11 +34,15 @@ struct PrepareOptions {
   size_t min_review_chars = 15;   // shorter reviews carry too little to copy from
   size_t max_review_chars = 150;  // longer ones are rambling, not copy
   size_t max_reviews = 0;         // read at most this many shopping reviews (0 = all)
+  // English pairs (english_pairs.h), relative to data_dir; "" skips them.
+  std::string english_csv = "womens_clothing_reviews_sample/womens_clothing_reviews_first1000.csv";
+  int english_min_rating = 4;
 };
 
 struct PrepareSummary {
   size_t adgen_total = 0, adgen_train = 0, adgen_eval = 0;
   size_t reviews_read = 0, review_pairs = 0, corpus_lines = 0;
+  size_t english_reviews_read = 0, english_pairs = 0;
   std::vector<std::string> files;
   std::string to_json(int indent = 2) const;
 };
@@ -55,6 +61,11 @@ bool is_feature_term(const std::string& word, const std::set<std::string>& stopw
 std::vector<std::string> top_tfidf_terms(const std::vector<std::string>& words, const TermStats& stats,
                                          const std::set<std::string>& stopwords, size_t k,
                                          const std::string& exclude = {});
+// The same with any test of what counts as a term (English terms, say).
+std::vector<std::string> top_tfidf_terms_if(const std::vector<std::string>& words, const TermStats& stats,
+                                            size_t k, const std::function<bool(const std::string&)>& is_term);
+// Stop words of one language from stopwords-iso.json ("zh", "en", ...).
+Result<std::set<std::string>> load_stopwords(const std::string& path, const std::string& lang);
 // Chinese stop words from stopwords-iso.json (key "zh").
 Result<std::set<std::string>> load_stopwords_zh(const std::string& path);
 
