@@ -284,7 +284,9 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
       stats->generated_tokens += static_cast<int64_t>(s.token_ids.size());
       TextCandidate c;
       c.field = field.name;
-      c.text = s.text;
+      // The raw bytes: the engine's text turns a character cut by the token
+      // budget into U+FFFD, which must count as invalid, not as copy.
+      c.text = tok_->decode(s.token_ids);
       c.token_ids = s.token_ids;
       c.finish = s.finish_reason;
       if (c.finish != FinishReason::kEos && c.finish != FinishReason::kLength) {

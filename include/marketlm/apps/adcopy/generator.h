@@ -52,10 +52,11 @@ struct GenerateOptions {
   int max_rounds = 3;               // sampling rounds while too few candidates pass
   double distinct_threshold = 0.6;  // ngram_jaccard (bigrams) at or above which texts are near duplicates
   int max_new_tokens = 0;           // 0 = 2 x the field's limit + 16, capped by the context
-  // Also give required keywords to the engine as force words. Off by default:
-  // the prefix checker already saves room for them on the text, while the
-  // engine judges tokens and keeps EOS banned when the keyword was written
-  // in other tokens (byte pieces), which can leave a text with no way to end.
+  // Always give required keywords to the engine as force words. Off by
+  // default: the prefix checker saves room for them on the text, and the
+  // engine's force words (which judge tokens and keep EOS banned when the
+  // keyword was written in other tokens) are added only when the token
+  // budget could run out before the field's limit (budget < 3 x limit).
   bool force_words = false;
   Status validate() const;
 };
