@@ -1,14 +1,14 @@
 // marketlm adcopy: ad copy from a product brief.
-//   marketlm adcopy --target "提供高质量的办公用品" --features "低价格、高质量、多样化" -n 3
+//   marketlm adcopy --target "提供高质量的办公用品" --features "低价格、高质量、多样化" -n 3 [--model DIR]
 //   marketlm adcopy check --brief brief.json --copy "..."      (rules, lengths, formats)
 //   marketlm adcopy prepare-data [--out data/adcopy]
-//   marketlm eval adcopy --data FILE [--predictions FILE] [--baselines]
-// Until the GPT model is wired in, `adcopy` validates the brief, prints the
-// prompt(s) the model will get and exits 1 with "model not yet available".
+// (`marketlm eval adcopy` lives in cmd_eval_adcopy.cpp.)
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/adcopy_model.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "marketlm/apps/adcopy/brief.h"
@@ -76,8 +76,9 @@ Result<ac::Brief> build_brief(const BriefFlags& f) {
 
 struct AdcopyOpts {
   BriefFlags brief;
-  int n = 3;
-  bool json = false;
+  AdcopyModelFlags model;
+  ac::GenerateOptions gen;
+  bool json = false, print_prompt = false;
   std::string csv;
 };
 
@@ -218,134 +219,77 @@ void register_prepare(CLI::App* parent, CliState& state) {
   });
 }
 
+
+int run_adcopy(const AdcopyOpts& o) {
+  const char* name = "adcopy";
+  auto brief = build_brief(o.brief);
+  if (!brief) return report_error(name, brief.status());
+  if (Status st = o.gen.validate(); !st) return report_error(name, st);
+  const ac::ChannelPreset* ch = *ac::find_channel(brief->channel);
+  if (o.print_prompt) {
+    std::vector<ac::FieldPrompt> prompts = ac::render_channel_prompts(*brief);
+    std::printf("brief ok (channel %s, language %s); prompt%s for the model:\n", brief->channel.c_str(),
+                ac::language_name(ac::resolved_language(*brief)), prompts.size() > 1 ? "s" : "");
+    for (const auto& p : prompts) std::printf("--- %s ---\n%s\n", p.field.c_str(), p.prompt.c_str());
+    return kExitOk;
+  }
+  auto loaded = load_adcopy_model(o.model);
+  if (!loaded) return report_error(name, loaded.status());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto res = (*loaded)->generator->generate(*brief, o.gen);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!res) return report_error(name, res.status());
+  auto reports = ac::assess_variants(*brief, res->variants);
+  if (!reports) return report_error(name, reports.status());
+  if (!o.csv.empty()) {
+    Status st = write_file_atomic(o.csv, ac::format_csv(*ch, *reports));
+    if (!st) return report_error(name, st);
+  }
+  const double tps = secs > 0 ? static_cast<double>(res->stats.generated_tokens) / secs : 0.0;
+  if (o.json) {
+    json j = json::parse(ac::format_json(*brief, *reports));
+    j["model"] = (*loaded)->dir;
+    j["language"] = ac::language_name(ac::resolved_language(*brief));
+    j["num_return_sequences"] = o.gen.num_variants;
+    j["seed"] = o.gen.seed;
+    j["prompts"] = res->prompts;
+    j["stats"] = {{"candidates", res->stats.candidates},       {"failed_checks", res->stats.failed_checks},
+                  {"unfinished", res->stats.unfinished},       {"duplicates", res->stats.duplicates},
+                  {"generated_tokens", res->stats.generated_tokens}, {"generate_calls", res->stats.generate_calls},
+                  {"seconds", secs},                           {"tokens_per_second", tps}};
+    if (!res->shortfall.empty()) j["shortfall"] = res->shortfall;
+    print_json(j);
+  } else {
+    std::printf("%zu variant%s for channel %s (%s, model %s, seed %llu)\n", res->variants.size(),
+                res->variants.size() == 1 ? "" : "s", brief->channel.c_str(),
+                ac::language_name(ac::resolved_language(*brief)), (*loaded)->dir.c_str(),
+                static_cast<unsigned long long>(o.gen.seed));
+    std::string s = ac::format_text(*reports);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fprintf(stderr, "%d texts sampled (%d failed a rule, %d near duplicates) in %.1f s, %.0f tokens/s\n",
+                 res->stats.candidates, res->stats.failed_checks, res->stats.duplicates, secs, tps);
+  }
+  if (!res->shortfall.empty()) std::fprintf(stderr, "marketlm adcopy: warning: %s\n", res->shortfall.c_str());
+  return res->variants.empty() ? kExitFailure : kExitOk;
+}
+
 }  // namespace
 
 void register_adcopy(CLI::App& app, CliState& state) {
   auto o = std::make_shared<AdcopyOpts>();
   auto* cmd = app.add_subcommand("adcopy", "Write ad copy from a product brief");
   add_brief_flags(cmd, o->brief);
-  cmd->add_option("-n,--num-return-sequences", o->n, "Number of distinct variants")->capture_default_str();
+  cmd->add_option("-n,--num-return-sequences", o->gen.num_variants, "Number of distinct variants")->capture_default_str();
+  add_adcopy_model_flags(cmd, o->model);
+  add_adcopy_sampling_flags(cmd, o->gen);
+  cmd->add_flag("--print-prompt", o->print_prompt, "Validate the brief and print the prompt(s) the model gets; no model needed");
   cmd->add_flag("--json", o->json, "Machine-readable output");
-  cmd->add_option("--csv", o->csv, "Also write the variants as CSV to this file");
+  cmd->add_option("--csv", o->csv, "Also write the variants as CSV to this file (Ads Editor columns for google_rsa)");
   register_check(cmd, state);
   register_prepare(cmd, state);
   cmd->callback([cmd, o, &state] {
     if (!cmd->get_subcommands().empty()) return;  // check / prepare-data ran instead
-    if (o->n < 1) {
-      state.exit_code = report_error("adcopy", invalid_argument("-n must be at least 1, got " + std::to_string(o->n)));
-      return;
-    }
-    auto brief = build_brief(o->brief);
-    if (!brief) {
-      state.exit_code = report_error("adcopy", brief.status());
-      return;
-    }
-    std::vector<ac::FieldPrompt> prompts = ac::render_channel_prompts(*brief);
-    if (o->json) {
-      json j;
-      j["brief"] = json::parse(ac::brief_to_json(*brief));
-      j["language"] = ac::language_name(ac::resolved_language(*brief));
-      j["num_return_sequences"] = o->n;
-      j["prompts"] = json::array();
-      for (const auto& p : prompts) j["prompts"].push_back({{"field", p.field}, {"prompt", p.prompt}});
-      j["variants"] = json::array();
-      j["error"] = "model not yet available";
-      print_json(j);
-    } else {
-      std::printf("brief ok (channel %s, language %s); prompt%s for the model:\n", brief->channel.c_str(),
-                  ac::language_name(ac::resolved_language(*brief)), prompts.size() > 1 ? "s" : "");
-      for (const auto& p : prompts) std::printf("--- %s ---\n%s\n", p.field.c_str(), p.prompt.c_str());
-    }
-    state.exit_code = report_error(
-        "adcopy", failed_precondition("model not yet available: the default GPT model is not wired "
-                                      "into adcopy yet; the brief above is valid"));
-  });
-}
-
-void register_eval_adcopy(CLI::App& eval, CliState& state) {
-  struct Opts {
-    std::string data, predictions, train = "data/adcopy/adgen_train.jsonl", jieba = ac::kDebianJiebaDict;
-    std::string hmm_dir = ac::kDebianJiebaHmmDir;
-    bool baselines = false, json = false, no_hmm = false;
-    double tokens_per_second = -1;
-  };
-  auto o = std::make_shared<Opts>();
-  auto* cmd = eval.add_subcommand("adcopy", "Score ad copy: BLEU-4, ROUGE-1/2/L, distinct-n, feature coverage, rules");
-  cmd->add_option("--data", o->data, "Reference pairs (JSONL), e.g. data/adcopy/adgen_eval.jsonl")->required();
-  cmd->add_option("--predictions", o->predictions, "One prediction per data line: JSONL {\"prediction\": ...} or plain lines");
-  cmd->add_flag("--baselines", o->baselines, "Also score the retrieval and template baselines");
-  cmd->add_option("--train", o->train, "Training pairs the retrieval baseline searches")->capture_default_str();
-  cmd->add_option("--jieba-dict", o->jieba, "jieba dictionary")->capture_default_str();
-  cmd->add_option("--jieba-hmm-dir", o->hmm_dir, "jieba's HMM files (finalseg/prob_*.py)")->capture_default_str();
-  cmd->add_flag("--no-hmm", o->no_hmm, "Segment words without jieba's HMM (jieba.lcut(s, HMM=False))");
-  cmd->add_option("--tokens-per-second", o->tokens_per_second, "Generation speed to report beside the scores");
-  cmd->add_flag("--json", o->json, "Machine-readable output");
-  cmd->callback([o, &state] {
-    const char* name = "eval adcopy";
-    if (o->predictions.empty() && !o->baselines) {
-      state.exit_code = report_error(name, invalid_argument("give --predictions FILE and/or --baselines"));
-      return;
-    }
-    auto data = ac::load_pairs_jsonl(o->data);
-    if (!data) {
-      state.exit_code = report_error(name, data.status());
-      return;
-    }
-    auto seg = ac::JiebaSegmenter::load(o->jieba);
-    Status hmm_st = seg && !o->no_hmm ? seg->enable_hmm(o->hmm_dir) : Status::ok();
-    if (!seg || !hmm_st) {
-      state.exit_code = report_error(name, seg ? hmm_st : seg.status());
-      return;
-    }
-    std::vector<std::pair<std::string, ac::AdcopyMetrics>> rows;
-    auto score = [&](const std::string& system, const std::vector<std::string>& preds) -> Status {
-      ML_ASSIGN_OR_RETURN(auto m, ac::evaluate_adcopy(*data, preds, *seg));
-      rows.emplace_back(system, m);
-      return Status::ok();
-    };
-    if (!o->predictions.empty()) {
-      auto preds = ac::load_predictions(o->predictions);
-      Status st = preds ? score("predictions", *preds) : preds.status();
-      if (!st) {
-        state.exit_code = report_error(name, st);
-        return;
-      }
-      rows.back().second.tokens_per_second = o->tokens_per_second;
-    }
-    if (o->baselines) {
-      auto train = ac::load_pairs_jsonl(o->train);
-      if (!train) {
-        state.exit_code = report_error(name, train.status().with_context("--train"));
-        return;
-      }
-      std::vector<std::string> retr, tmpl;
-      for (const auto& p : *data) {
-        retr.push_back(ac::retrieval_baseline(*train, p.brief));
-        tmpl.push_back(ac::template_baseline(p.brief));
-      }
-      Status st = score("retrieval", retr);
-      if (st) st = score("template", tmpl);
-      if (!st) {
-        state.exit_code = report_error(name, st);
-        return;
-      }
-    }
-    if (o->json) {
-      json j = json::object();
-      j["data"] = o->data;
-      j["word_segmentation"] = o->no_hmm ? "jieba HMM=False" : "jieba HMM=True";
-      for (const auto& [sys, m] : rows) j[sys] = json::parse(m.to_json());
-      print_json(j);
-    } else {
-      std::printf("%-12s %5s %9s %9s %8s %8s %8s %7s %7s %8s %6s %6s\n", "system", "n", "BLEU4chr",
-                  "BLEU4word", "ROUGE-1", "ROUGE-2", "ROUGE-L", "dist-1", "dist-2", "featcov", "rules",
-                  "chars");
-      for (const auto& [sys, m] : rows)
-        std::printf("%-12s %5zu %9.2f %9.2f %8.2f %8.2f %8.2f %7.3f %7.3f %8.3f %6.3f %6.1f\n",
-                    sys.c_str(), m.n, m.bleu4_chars, m.bleu4_corpus, m.rouge1, m.rouge2, m.rouge_l,
-                    m.distinct1, m.distinct2, m.feature_coverage, m.constraint_pass_rate, m.mean_chars);
-    }
-    state.exit_code = kExitOk;
+    state.exit_code = run_adcopy(*o);
   });
 }
 

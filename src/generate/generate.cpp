@@ -17,6 +17,7 @@ const char* finish_reason_name(FinishReason r) {
     case FinishReason::kStopString: return "stop_string";
     case FinishReason::kCallback: return "callback";
     case FinishReason::kBadWord: return "bad_word";
+    case FinishReason::kRejected: return "rejected";
   }
   return "unknown";
 }
@@ -93,6 +94,12 @@ Status check_request(const Decoder& decoder, const std::vector<int32_t>& prompt,
   if (!cfg.bad_words.empty() && !has_text)
     return invalid_argument("generate: bad_words (text check) need a text hook; pass "
                             "GenerationHooks::decode or token_bytes, or use bad_words_ids only");
+  if (hooks.accept && !has_text)
+    return invalid_argument("generate: the accept hook judges text; pass GenerationHooks::decode or "
+                            "GenerationHooks::token_bytes as well");
+  if (cfg.num_beams > 1 && hooks.accept)
+    return invalid_argument("generate: the accept hook works with greedy and sampling, not with beam "
+                            "search (num_beams=" + std::to_string(cfg.num_beams) + ")");
   if (cfg.num_beams > 1) {
     if (hooks.on_token)
       return invalid_argument("generate: streaming (on_token) works with greedy and sampling, "

@@ -78,21 +78,63 @@ int32_t SamplingRun::choose(int s, std::vector<float>& scores, float* logprob,
   hist.insert(hist.end(), q.gen.begin(), q.gen.end());
   const TokenHistory h{hist, static_cast<int>(req_.prompt.size())};
   processors_.apply(scores, h);
+  const auto& accept = req_.hooks->accept;
+  std::vector<float> processed;  // the fallback of the accept hook ranks these
+  if (accept) processed = scores;
   warpers_.apply(scores, h);
-  for (int attempt = 0;; ++attempt) {
-    const int32_t tok = cfg_.do_sample ? sample_token(scores, rng_) : argmax_token(scores);
-    if (tok < 0) return -1;
-    if (!cfg_.bad_words.empty() && !cfg_.is_eos(tok) &&
-        find_bad_word(q.text.text_with(q.gen, tok), cfg_.bad_words) >= 0) {
-      if (attempt >= cfg_.max_redraws) return -2;
-      scores[tok] = kNegInf;  // redraw without it
-      continue;
-    }
-    std::vector<float> lp(scores.size());
-    log_softmax(scores, lp);
+  // The accept hook's verdict on one candidate (true when there is no hook).
+  auto accepted = [&](int32_t tok) {
+    if (!accept) return true;
+    if (cfg_.is_eos(tok)) return accept(s, q.text.raw(), std::string_view(), true);
+    const std::string piece = req_.hooks->token_bytes ? req_.hooks->token_bytes(tok)
+                                                      : q.text.text_with(q.gen, tok).substr(q.text.raw().size());
+    return accept(s, q.text.raw(), piece, false);
+  };
+  auto bad_word = [&](int32_t tok) {
+    return !cfg_.bad_words.empty() && !cfg_.is_eos(tok) &&
+           find_bad_word(q.text.text_with(q.gen, tok), cfg_.bad_words) >= 0;
+  };
+  auto finish_choice = [&](int32_t tok, std::vector<float>& dist) {
+    std::vector<float> lp(dist.size());
+    log_softmax(dist, lp);
     *logprob = lp[tok];
     if (cfg_.top_logprobs > 0) *top = top_logprobs(lp, cfg_.top_logprobs);
     return tok;
+  };
+  for (int attempt = 0;; ++attempt) {
+    const int32_t tok = cfg_.do_sample ? sample_token(scores, rng_) : argmax_token(scores);
+    const bool exhausted = tok < 0 || attempt > cfg_.max_redraws;
+    if (exhausted && !accept) return tok < 0 ? -1 : -2;
+    if (exhausted) {
+      // Every candidate the warpers left was vetoed: take the best token of
+      // the processed scores that passes both checks.
+      std::vector<int32_t> order;
+      for (int32_t t = 0; t < static_cast<int32_t>(processed.size()); ++t)
+        if (processed[t] != kNegInf) order.push_back(t);
+      std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+        return processed[a] != processed[b] ? processed[a] > processed[b] : a < b;
+      });
+      for (int32_t t : order) {
+        if (bad_word(t) || !accepted(t)) {
+          processed[t] = kNegInf;
+          continue;
+        }
+        return finish_choice(t, processed);
+      }
+      return -3;
+    }
+    if (bad_word(tok)) {
+      if (attempt >= cfg_.max_redraws && !accept) return -2;
+      scores[tok] = kNegInf;  // redraw without it
+      if (accept) processed[tok] = kNegInf;
+      continue;
+    }
+    if (!accepted(tok)) {
+      scores[tok] = kNegInf;
+      processed[tok] = kNegInf;
+      continue;
+    }
+    return finish_choice(tok, scores);
   }
 }
 
@@ -182,13 +224,15 @@ Result<GenerationOutput> SamplingRun::run() {
       float lp = 0;
       std::vector<TokenLogprob> top;
       const int32_t tok = choose(s, scores, &lp, &top);
-      if (tok == -1)
+      if (tok == -1 && !req_.hooks->accept)
         return failed_precondition("generate: every token was masked for sequence " + std::to_string(s) +
                                    " at new token " + std::to_string(q.gen.size()) +
                                    "; the bans (bad_words_ids, no_repeat_ngram_size, logit_bias, "
                                    "min_new_tokens) leave nothing to choose");
       if (tok == -2) {
         finish(s, FinishReason::kBadWord);
+      } else if (tok == -3 || tok == -1) {
+        finish(s, FinishReason::kRejected);
       } else if (cfg_.is_eos(tok)) {
         q.sum_logprob += lp;
         finish(s, FinishReason::kEos);
@@ -204,7 +248,7 @@ Result<GenerationOutput> SamplingRun::run() {
         if (q.live && static_cast<int>(q.gen.size()) >= req_.budget) finish(s, FinishReason::kLength);
       }
       // A finished sequence may be rejected and redrawn from the prompt.
-      if (!q.live && q.reason != FinishReason::kBadWord) {
+      if (!q.live && q.reason != FinishReason::kBadWord && q.reason != FinishReason::kRejected) {
         int other = -1;
         const bool dup = cfg_.distinct_variants && n > 1 && too_similar(s, &other);
         const bool missing = !cfg_.force_words_ids.empty() && !force_words_met(cfg_.force_words_ids, kept_tokens(s));

@@ -36,6 +36,7 @@ enum class FinishReason {
   kStopString,  // a stop string appeared (it is cut from text)
   kCallback,    // the streaming callback asked to stop
   kBadWord,     // the bad-word text check rejected max_redraws tokens in a row
+  kRejected,    // hooks.accept rejected every token the sequence could take next
 };
 // The engine's own name: "eos", "length", "stop_string", "callback", "bad_word".
 const char* finish_reason_name(FinishReason r);
@@ -101,6 +102,18 @@ struct GenerationHooks {
   // Called after each chosen token (greedy/sampling only). Return false to
   // stop every sequence (finish_reason kCallback).
   std::function<bool(const StreamEvent&)> on_token;
+  // A veto on candidate tokens (greedy/sampling only; needs a text hook):
+  // called with the sequence index, the raw text generated so far (it may end
+  // inside a UTF-8 character), the candidate token's bytes and whether the
+  // candidate is an EOS token (then `piece` is empty). Return false to reject
+  // it: the token is masked and another drawn, like the bad_words text check.
+  // After max_redraws rejections in one step the best remaining token by the
+  // processed scores (before warpers such as top_p) that the hook accepts is
+  // taken, so a constraint never dead-ends while any allowed token remains;
+  // when none remains the sequence finishes with kRejected. Use it for rules
+  // decided on text: length limits, banned words across token boundaries,
+  // a required word before EOS.
+  std::function<bool(int sequence, std::string_view text, std::string_view piece, bool eos)> accept;
 };
 
 // Runs generation for one prompt. Errors (never a crash): empty prompt, ids

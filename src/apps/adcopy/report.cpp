@@ -23,6 +23,14 @@ std::string failed_rules(const CheckReport& r) {
   return join(f, "; ");
 }
 
+// The distinct rule names checked, in order ("length, not_empty, ...").
+std::string rules_checked(const CheckReport& r) {
+  std::vector<std::string> names;
+  for (const auto& x : r.results)
+    if (std::find(names.begin(), names.end(), x.rule) == names.end()) names.push_back(x.rule);
+  return join(names, ", ");
+}
+
 std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -69,7 +77,7 @@ std::string format_text(const std::vector<VariantReport>& reports) {
   for (size_t i = 0; i < reports.size(); ++i) {
     const auto& r = reports[i];
     s += "[" + std::to_string(i + 1) + "] score " + fmt(r.variant.score) + " | rules " +
-         (r.passed() ? "pass" : "FAIL: " + failed_rules(r.checks)) + " | features " +
+         (r.passed() ? "pass (" + rules_checked(r.checks) + ")" : "FAIL: " + failed_rules(r.checks)) + " | features " +
          std::to_string(r.features_covered.size()) + ": " + join(r.features_covered, "、") + "\n";
     for (const auto& p : r.parts) {
       s += "  " + p.field + " (" + std::to_string(p.length) + "/" + std::to_string(p.limit) + " " +

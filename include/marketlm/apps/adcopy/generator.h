@@ -1,0 +1,130 @@
+// Ad-copy generation: a brief in, distinct variants out, each satisfying its
+// channel's limits, banned words, editorial rules and required keywords.
+//
+//   auto tok = Tokenizer::from_pretrained("models/adcopy-zh");
+//   auto model = Model::from_pretrained("models/adcopy-zh");
+//   auto gen = AdcopyGenerator::create(&model->decoder(), &*tok);
+//   GenerateOptions opt;  opt.num_variants = 3;  opt.seed = 1;
+//   Result<GenerateResult> r = gen->generate(brief, opt);   // r->variants
+//
+// How the rules are met (docs/adcopy.md, "Generation"):
+//  * while decoding, GenerationHooks::accept asks a PrefixChecker about every
+//    candidate token's text: a token that would pass a length limit, spell a
+//    banned word (also across tokens), break a Google editorial rule, or leave
+//    too little room for a missing keyword is vetoed and another drawn; EOS is
+//    allowed only when the text so far passes the field's final check. The
+//    text is never cut afterwards;
+//  * required keywords go into every text of one field (the only field, or the
+//    longest one that holds them all); the checker saves room for them, so
+//    the text is steered into them before the limit, and it cannot end
+//    without them;
+//  * every text field is sampled several times in one batch that shares the
+//    prompt's cache; texts failing the final validator are dropped, near
+//    duplicates (character-bigram Jaccard >= distinct_threshold) removed, the
+//    rest ranked (finished by EOS first, then brief-feature coverage, then the
+//    model's mean log-likelihood per token) and dealt into variants;
+//  * every returned variant passes validate_variant. Fewer than asked are
+//    returned (with `shortfall` saying why) rather than a failing one.
+// Not thread-safe: one generate() at a time per decoder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "marketlm/apps/adcopy/brief.h"
+#include "marketlm/apps/adcopy/rules.h"
+#include "marketlm/core/status.h"
+#include "marketlm/generate/decoder.h"
+#include "marketlm/generate/generate.h"
+#include "marketlm/text/tokenizer.h"
+
+namespace marketlm::adcopy {
+
+struct GenerateOptions {
+  int num_variants = 3;
+  float temperature = 0.8f;
+  float top_p = 0.9f;
+  int top_k = 0;                    // 0 = off
+  float repetition_penalty = 1.2f;
+  uint64_t seed = 0;
+  int oversample = 2;               // candidates sampled per text still needed
+  int max_rounds = 3;               // sampling rounds while too few candidates pass
+  double distinct_threshold = 0.6;  // ngram_jaccard (bigrams) at or above which texts are near duplicates
+  int max_new_tokens = 0;           // 0 = 2 x the field's limit + 16, capped by the context
+  // Always give required keywords to the engine as force words. Off by
+  // default: the prefix checker saves room for them on the text, and the
+  // engine's force words (which judge tokens and keep EOS banned when the
+  // keyword was written in other tokens) are added only when the token
+  // budget could run out before the field's limit (budget < 3 x limit).
+  bool force_words = false;
+  Status validate() const;
+};
+
+// One generated text of one field.
+struct TextCandidate {
+  std::string field;
+  std::string text;
+  std::vector<int32_t> token_ids;
+  double mean_logprob = 0.0;  // model log-likelihood per token (EOS included), raw logits
+  FinishReason finish = FinishReason::kLength;
+  double feature_coverage = 0.0;
+  CheckReport checks;         // check_text on the finished text
+};
+
+struct GenerateStats {
+  int64_t prompt_tokens = 0;     // over every generate() call
+  int64_t generated_tokens = 0;  // sampled tokens over every candidate (EOS not counted)
+  int generate_calls = 0;
+  int candidates = 0;            // texts sampled
+  int failed_checks = 0;         // dropped by the final validator
+  int unfinished = 0;            // ended without an accepted EOS (rejected / out of tokens)
+  int duplicates = 0;            // dropped as near duplicates
+};
+
+struct GenerateResult {
+  std::vector<AdVariant> variants;                 // each passes validate_variant; score = mean log-likelihood
+  std::vector<std::vector<TextCandidate>> texts;   // per variant, its texts in part order
+  std::vector<std::string> prompts;                // per channel field
+  GenerateStats stats;
+  std::string shortfall;                           // why fewer than num_variants ("" when not)
+};
+
+// The field of `channel` whose every text must carry all the brief's
+// keywords: the only field, or the one with the largest limit that holds
+// them all. Error when no field can hold them together.
+Result<size_t> keyword_field(const ChannelPreset& channel, const std::vector<std::string>& keywords);
+
+class AdcopyGenerator {
+ public:
+  // The tokenizer needs the special tokens of prompt.h (<|brief|>, <|copy|>,
+  // <|endoftext|>) and must fit the decoder's vocabulary. Both are borrowed.
+  static Result<AdcopyGenerator> create(Decoder* decoder, const Tokenizer* tokenizer);
+
+  // The prompt's ids: special tokens for the markers, the brief's text as
+  // plain text (a "<|copy|>" typed in a brief stays text).
+  std::vector<int32_t> encode_prompt(const std::string& prompt) const;
+
+  // Validates the brief, then generates. Errors: invalid brief or options, a
+  // prompt that leaves no room in the model's context, decoder failures.
+  Result<GenerateResult> generate(const Brief& brief, const GenerateOptions& options) const;
+
+  // Mean log-likelihood per token of each continuation after `prompt`
+  // (each followed by EOS when with_eos[i]), from the decoder's raw logits.
+  Result<std::vector<double>> mean_logprobs(const std::vector<int32_t>& prompt,
+                                            const std::vector<std::vector<int32_t>>& continuations,
+                                            const std::vector<bool>& with_eos) const;
+
+ private:
+  AdcopyGenerator(Decoder* d, const Tokenizer* t) : decoder_(d), tok_(t) {}
+  Result<std::vector<TextCandidate>> sample_field(const Brief& brief, const FieldSpec& field,
+                                                  const std::string& prompt, bool require_keywords,
+                                                  int needed, int field_index, const GenerateOptions& opt,
+                                                  GenerateStats* stats) const;
+  Decoder* decoder_;
+  const Tokenizer* tok_;
+  int32_t brief_id_ = -1, copy_id_ = -1, eos_id_ = -1;
+  std::vector<int32_t> banned_specials_;  // special tokens other than EOS: never generated
+};
+
+}  // namespace marketlm::adcopy
