@@ -23,7 +23,7 @@ namespace {
 struct TrainOpts {
   std::string config;
   std::vector<std::string> data;
-  std::string out, cache, tokenizer;
+  std::string out, cache, tokenizer, precision;
   int64_t max_steps = 0, warmup_steps = 0, eval_every = 0, save_every = 0;
   int batch_size = 0, seq_len = 0, grad_accum = 0, threads = 0, n_layer = 0, n_head = 0, n_embd = 0;
   float lr = 0, min_lr = 0, weight_decay = 0, grad_clip = 0;
@@ -71,6 +71,7 @@ Result<TrainConfig> build_config(const TrainOpts& o) {
   if (given(o, "n-layer")) c.model["n_layer"] = o.n_layer;
   if (given(o, "n-head")) c.model["n_head"] = o.n_head;
   if (given(o, "n-embd")) c.model["n_embd"] = o.n_embd;
+  if (given(o, "precision")) c.precision = o.precision;
   if (o.resume) c.resume = true;
   if (c.isa.empty()) {
     if (const char* isa = std::getenv("MARKETLM_ISA")) c.isa = isa;
@@ -195,6 +196,9 @@ void register_train(CLI::App& app, CliState& state) {
   add("--eval-every", o->eval_every, "Validation every N steps (0 = only at the end)");
   add("--save-every", o->save_every, "Checkpoint every N steps (0 = only at the end)");
   add("--memory-limit-mb", o->memory_limit_mb, "Refuse configs estimated above this (default MemAvailable)");
+  add("--precision", o->precision,
+      "Matrix products: fp32, or bf16 (bf16 inputs, fp32 accumulation and master weights; needs AVX512-BF16 "
+      "or AMX), or one bf16 kernel: bf16-scalar, bf16-avx512, bf16-amx");
   add("--n-layer", o->n_layer, "Transformer blocks (overrides model.n_layer)");
   add("--n-head", o->n_head, "Attention heads (overrides model.n_head)");
   add("--n-embd", o->n_embd, "Embedding width (overrides model.n_embd)");
