@@ -76,6 +76,33 @@ ML_BF16 inline __m512i pairs16(__m512 lo, __m512 hi) {
   return _mm512_or_si512(l, _mm512_slli_epi32(h, 16));
 }
 
+// In place: r[i] lane j <- r[j] lane i, for 16 vectors of 16 32-bit lanes
+// (unpack 32-bit, unpack 64-bit, then two rounds of 128-bit lane shuffles).
+ML_BF16 inline void transpose16(__m512i r[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_epi32(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_epi32(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[4 * i] = _mm512_unpacklo_epi64(t[4 * i], t[4 * i + 2]);
+    r[4 * i + 1] = _mm512_unpackhi_epi64(t[4 * i], t[4 * i + 2]);
+    r[4 * i + 2] = _mm512_unpacklo_epi64(t[4 * i + 1], t[4 * i + 3]);
+    r[4 * i + 3] = _mm512_unpackhi_epi64(t[4 * i + 1], t[4 * i + 3]);
+  }
+  // r[4g + c], 128-bit lane L: column 4L + c of rows 4g .. 4g + 3.
+  for (int c = 0; c < 4; ++c) {
+    const __m512i a = _mm512_shuffle_i32x4(r[c], r[4 + c], 0x88), b = _mm512_shuffle_i32x4(r[c], r[4 + c], 0xdd);
+    const __m512i d = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0x88),
+                  e = _mm512_shuffle_i32x4(r[8 + c], r[12 + c], 0xdd);
+    t[c] = _mm512_shuffle_i32x4(a, d, 0x88);
+    t[8 + c] = _mm512_shuffle_i32x4(a, d, 0xdd);
+    t[4 + c] = _mm512_shuffle_i32x4(b, e, 0x88);
+    t[12 + c] = _mm512_shuffle_i32x4(b, e, 0xdd);
+  }
+  for (int i = 0; i < 16; ++i) r[i] = t[i];
+}
+
 // Ap rows r < Mpad, stride `as` bf16: Ap[r][k] = A(i0 + r, k0 + k), zero
 // outside mc x kc. Rows [r0, r1) only (r0, r1 multiples of 16).
 ML_BF16 void pack_a(bool ta, const float* A, int lda, int i0, int mc, int k0, int kc, int kcp, int r0, int r1,
@@ -95,20 +122,24 @@ ML_BF16 void pack_a(bool ta, const float* A, int lda, int i0, int mc, int k0, in
     }
     return;
   }
-  // A(i, k) = A[k][i]: two source rows give 16 pairs for 16 rows i.
-  alignas(64) uint32_t tmp[16];
+  // A(i, k) = A[k][i]: two source rows give 16 pairs for 16 rows i; 16 such
+  // (32 k) are transposed in registers into 16 pairs for each of the rows.
   const int as32 = as / 2;
   uint32_t* Ap32 = reinterpret_cast<uint32_t*>(Ap);
-  for (int p = 0; p < kcp / 2; ++p) {
-    const int ka = 2 * p, kb = 2 * p + 1;
+  __m512i v[16];
+  for (int p0 = 0; p0 < kcp / 2; p0 += 16) {
     for (int r = r0; r < r1; r += 16) {
       const __mmask16 m = lanes(mc - r);
-      const __m512 lo = ka < kc ? _mm512_maskz_loadu_ps(m, A + static_cast<size_t>(k0 + ka) * lda + i0 + r)
-                                : _mm512_setzero_ps();
-      const __m512 hi = kb < kc ? _mm512_maskz_loadu_ps(m, A + static_cast<size_t>(k0 + kb) * lda + i0 + r)
-                                : _mm512_setzero_ps();
-      _mm512_store_si512(tmp, pairs16(lo, hi));
-      for (int q = 0; q < 16; ++q) Ap32[static_cast<size_t>(r + q) * as32 + p] = tmp[q];
+      for (int q = 0; q < 16; ++q) {
+        const int ka = 2 * (p0 + q), kb = ka + 1;
+        const __m512 lo = ka < kc ? _mm512_maskz_loadu_ps(m, A + static_cast<size_t>(k0 + ka) * lda + i0 + r)
+                                  : _mm512_setzero_ps();
+        const __m512 hi = kb < kc ? _mm512_maskz_loadu_ps(m, A + static_cast<size_t>(k0 + kb) * lda + i0 + r)
+                                  : _mm512_setzero_ps();
+        v[q] = pairs16(lo, hi);
+      }
+      transpose16(v);
+      for (int q = 0; q < 16; ++q) _mm512_storeu_si512(Ap32 + static_cast<size_t>(r + q) * as32 + p0, v[q]);
     }
   }
 }
@@ -131,16 +162,23 @@ ML_BF16 void pack_b_panel(bool tb, const float* B, int ldb, int j0, int nc, int 
     }
     return;
   }
-  // B(k, j) = B[j][k]: a source row holds 16 consecutive pairs of column j.
-  alignas(64) uint32_t tmp[16];
-  for (int jj = 0; jj < 32; ++jj) {
-    const bool valid = jb + jj < nc;
-    const float* src = B + static_cast<size_t>(j0 + jb + jj) * ldb + k0;
+  // B(k, j) = B[j][k]: a source row holds 16 consecutive pairs of column j;
+  // 16 columns of them are transposed in registers into 16 rows of pairs.
+  __m512i v[16];
+  for (int h = 0; h < 32; h += 16) {
     for (int k = 0; k < kcp; k += 32) {
-      const __m512 lo = valid ? _mm512_maskz_loadu_ps(lanes(kc - k), src + k) : _mm512_setzero_ps();
-      const __m512 hi = valid ? _mm512_maskz_loadu_ps(lanes(kc - k - 16), src + k + 16) : _mm512_setzero_ps();
-      _mm512_store_si512(tmp, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
-      for (int t = 0; t < 16; ++t) Bp[static_cast<size_t>(k / 2 + t) * 32 + jj] = tmp[t];
+      for (int jj = 0; jj < 16; ++jj) {
+        if (jb + h + jj >= nc) {
+          v[jj] = _mm512_setzero_si512();
+          continue;
+        }
+        const float* src = B + static_cast<size_t>(j0 + jb + h + jj) * ldb + k0;
+        const __m512 lo = _mm512_maskz_loadu_ps(lanes(kc - k), src + k);
+        const __m512 hi = _mm512_maskz_loadu_ps(lanes(kc - k - 16), src + k + 16);
+        v[jj] = (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+      }
+      transpose16(v);
+      for (int t = 0; t < 16; ++t) _mm512_storeu_si512(Bp + static_cast<size_t>(k / 2 + t) * 32 + h, v[t]);
     }
   }
 }
@@ -191,11 +229,21 @@ ML_AMX void amx_configure() {
   _tile_loadconfig(&cfg);
 }
 
-ML_AMX void tile_amx(const uint16_t* Ap, int as, const uint32_t* Bp, int kcp, float* acc) {
-  _tile_zero(0);
-  _tile_zero(1);
-  _tile_zero(2);
-  _tile_zero(3);
+// cin: nullptr starts from zero, else the 32x32 fp32 start values (stride
+// ldin floats); the result goes to cout (stride ldout floats).
+ML_AMX void tile_amx(const uint16_t* Ap, int as, const uint32_t* Bp, int kcp, const float* cin, long ldin,
+                     float* cout, long ldout) {
+  if (cin == nullptr) {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+  } else {
+    _tile_loadd(0, cin, ldin * 4);
+    _tile_loadd(1, cin + 16, ldin * 4);
+    _tile_loadd(2, cin + 16 * ldin, ldin * 4);
+    _tile_loadd(3, cin + 16 * ldin + 16, ldin * 4);
+  }
   const long sa = static_cast<long>(as) * 2;
   for (int k = 0; k < kcp; k += 32) {
     _tile_loadd(4, Ap + k, sa);
@@ -207,10 +255,10 @@ ML_AMX void tile_amx(const uint16_t* Ap, int as, const uint32_t* Bp, int kcp, fl
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
   }
-  _tile_stored(0, acc, 128);
-  _tile_stored(1, acc + 16, 128);
-  _tile_stored(2, acc + 16 * kTile, 128);
-  _tile_stored(3, acc + 16 * kTile + 16, 128);
+  _tile_stored(0, cout, ldout * 4);
+  _tile_stored(1, cout + 16, ldout * 4);
+  _tile_stored(2, cout + 16 * ldout, ldout * 4);
+  _tile_stored(3, cout + 16 * ldout + 16, ldout * 4);
 }
 
 ML_AMX void amx_release() { _tile_release(); }
@@ -267,14 +315,21 @@ void gemm_packed(Bf16Kernel kernel, ThreadPool* pool, bool ta, bool tb, int M, i
             const int q = static_cast<int>(t / tiles), it = static_cast<int>(t % tiles);
             const uint16_t* ap = abuf.data() + static_cast<size_t>(it) * kTile * as;
             const uint32_t* bp = bbuf.data() + q * panel_u32;
+            const int r = i0 + it * kTile, c = j0 + q * kTile;
+            const int rows = std::min(kTile, M - r), cols = std::min(kTile, N - c);
+            float* cp = C + static_cast<size_t>(r) * ldc + c;
+            const bool first = k0 == 0;
+            if (amx && rows == kTile && cols == kTile && (!first || beta == 0.0f || beta == 1.0f)) {
+              // A whole tile: accumulate on top of C in the tile registers.
+              tile_amx(ap, as, bp, kcp, first && beta == 0.0f ? nullptr : cp, ldc, cp, ldc);
+              continue;
+            }
             if (amx) {
-              tile_amx(ap, as, bp, kcp, acc);
+              tile_amx(ap, as, bp, kcp, nullptr, 0, acc, kTile);
             } else {
               tile_avx512bf16(ap, as, bp, kcp, acc);
             }
-            const int r = i0 + it * kTile, c = j0 + q * kTile;
-            add_tile(acc, C + static_cast<size_t>(r) * ldc + c, ldc, std::min(kTile, M - r),
-                     std::min(kTile, N - c), k0 == 0, beta);
+            add_tile(acc, cp, ldc, rows, cols, first, beta);
           }
           if (amx) amx_release();
         }, 1);
