@@ -21,10 +21,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <cstring>
 #include <string>
 
-#include "marketlm/core/aligned_buffer.h"
 
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -280,6 +281,23 @@ ML_BF16 void add_tile(const float* acc, float* C, int ldc, int rows, int cols, b
   }
 }
 
+// 64-byte aligned, uninitialised packing space for one product.
+template <typename T>
+class Scratch {
+ public:
+  explicit Scratch(size_t n)
+      : p_(static_cast<T*>(std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64))) {
+    if (p_ == nullptr) throw std::bad_alloc();
+  }
+  ~Scratch() { std::free(p_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  T* data() { return p_; }
+
+ private:
+  T* p_;
+};
+
 void gemm_packed(Bf16Kernel kernel, ThreadPool* pool, bool ta, bool tb, int M, int N, int K, const float* A,
                  int lda, const float* B, int ldb, float beta, float* C, int ldc) {
   const KernelContext ctx{pool, Isa::kAvx512};
@@ -287,8 +305,9 @@ void gemm_packed(Bf16Kernel kernel, ThreadPool* pool, bool ta, bool tb, int M, i
   const int as = kcp_max + kAPad;
   const int mc_max = round_up(std::min(M, kMc), kTile);
   const int panels_max = round_up(std::min(N, kNc), kTile) / kTile;
-  AlignedBuffer<uint16_t> abuf(static_cast<size_t>(mc_max) * as);
-  AlignedBuffer<uint32_t> bbuf(static_cast<size_t>(panels_max) * (kcp_max / 2) * 32);
+  // Packing writes every element a tile reads, so the buffers are not zeroed.
+  Scratch<uint16_t> abuf(static_cast<size_t>(mc_max) * as);
+  Scratch<uint32_t> bbuf(static_cast<size_t>(panels_max) * (kcp_max / 2) * 32);
   const bool amx = kernel == Bf16Kernel::kAmx;
   for (int j0 = 0; j0 < N; j0 += kNc) {
     const int nc = std::min(kNc, N - j0);
