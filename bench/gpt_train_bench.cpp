@@ -3,7 +3,7 @@
 // a per-kernel breakdown of one step at the same shapes.
 //
 //   gpt_train_bench [--config small|tiny] [--steps N] [--threads N] [--isa scalar|avx2|avx512]
-//                   [--breakdown] [--blas-threads]
+//                   [--precision fp32|bf16|bf16-avx512|bf16-amx] [--breakdown] [--blas-threads]
 //
 // --blas-threads lets OpenBLAS use its own threads inside one sgemm instead of
 // splitting rows over our pool (for comparison).
@@ -23,6 +23,7 @@
 #include "marketlm/kernels/attention.h"
 #include "marketlm/kernels/classifier.h"
 #include "marketlm/kernels/elementwise.h"
+#include "marketlm/kernels/gemm_bf16.h"
 #include "marketlm/kernels/layernorm.h"
 #include "marketlm/kernels/matmul.h"
 #include "marketlm/models/gpt/gpt_model.h"
@@ -132,7 +133,7 @@ void breakdown(const GptConfig& c, int B, int T, const KernelContext& ctx, doubl
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string cfg_name = "small", isa_name_arg = "auto";
+  std::string cfg_name = "small", isa_name_arg = "auto", precision = "fp32";
   int steps = 3, threads = 2;
   bool do_breakdown = false, blas_threads = false;
   for (int i = 1; i < argc; ++i) {
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
     else if (a == "--steps") steps = std::atoi(next().c_str());
     else if (a == "--threads") threads = std::atoi(next().c_str());
     else if (a == "--isa") isa_name_arg = next();
+    else if (a == "--precision") precision = next();
     else if (a == "--breakdown") do_breakdown = true;
     else if (a == "--blas-threads") blas_threads = true;
     else {
@@ -167,8 +169,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", isa.status().to_string().c_str());
     return 2;
   }
+  auto bf16 = resolve_precision(precision, *isa);
+  if (!bf16.is_ok()) {
+    std::fprintf(stderr, "%s\n", bf16.status().to_string().c_str());
+    return 2;
+  }
   ThreadPool pool(blas_threads ? 1 : threads);
-  KernelContext ctx{&pool, *isa};
+  KernelContext ctx{&pool, *isa, *bf16};
   auto model = GptModel::create(c, ctx);
   if (!model.is_ok()) {
     std::fprintf(stderr, "%s\n", model.status().to_string().c_str());
@@ -184,8 +191,9 @@ int main(int argc, char** argv) {
   }
   TokenBatch batch{in.data(), tg.data(), B, T};
   const double params = static_cast<double>((*model)->num_params());
-  std::printf("config %s: %.1fM params, n_layer %d, n_embd %d, vocab %d, B=%d T=%d, isa %s, threads %d%s\n",
-              cfg_name.c_str(), params / 1e6, c.n_layer, c.n_embd, c.vocab_size, B, T, kernels::isa_name(*isa), threads,
+  std::printf("config %s: %.1fM params, n_layer %d, n_embd %d, vocab %d, B=%d T=%d, isa %s, matmuls %s, threads %d%s\n",
+              cfg_name.c_str(), params / 1e6, c.n_layer, c.n_embd, c.vocab_size, B, T, kernels::isa_name(*isa),
+              bf16_kernel_name(*bf16), threads,
               blas_threads ? " (OpenBLAS threads)" : " (our pool, OpenBLAS single-threaded)");
   const MemoryEstimate mem = estimate_training_memory(c, B, T);
   std::printf("training memory estimate: %s\n", mem.to_string().c_str());
@@ -208,7 +216,7 @@ int main(int argc, char** argv) {
   const double mfu = 6.0 * params * tok_s / (peak * 1e9);
   std::printf("step (forward+backward): median %.1f ms, best %.1f ms over %d steps; loss %.4f\n", med, times[0], steps,
               loss);
-  std::printf("tokens/s %.0f; sgemm peak %.1f GFLOP/s (%dx%dx%d); MFU %.1f%%\n", tok_s, peak, B * T, c.n_embd,
+  std::printf("tokens/s %.0f; %s matmul peak %.1f GFLOP/s (%dx%dx%d); MFU %.1f%%\n", tok_s, bf16_kernel_name(*bf16), peak, B * T, c.n_embd,
               4 * c.n_embd, 100 * mfu);
   std::printf("CPU time per step (all threads): %.1f ms\n", cpu_per_step);
   std::printf("RESULT marketlm_ms_per_step=%.1f\n", med);

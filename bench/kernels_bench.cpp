@@ -13,6 +13,7 @@
 #include "marketlm/kernels/attention.h"
 #include "marketlm/kernels/elementwise.h"
 #include "marketlm/kernels/layernorm.h"
+#include "marketlm/kernels/gemm_bf16.h"
 #include "marketlm/kernels/matmul.h"
 #include "marketlm/kernels/softmax.h"
 
@@ -77,11 +78,12 @@ int main() {
       if (v > 0 && v < best) best = v;
     std::printf("%-32s %12.2f %12.2f %12.2f %9.1fx\n", r.name.c_str(), t[0], t[1], t[2], t[0] / best);
   }
-  if (bf16_gemm_supported()) {
-    // Experimental mixed precision: bf16 inputs, fp32 accumulation (AVX512-BF16).
+  for (Bf16Kernel kern : {Bf16Kernel::kAvx512Bf16, Bf16Kernel::kAmx}) {
+    if (!bf16_kernel_supported(kern)) continue;
+    // Mixed precision: bf16 inputs, fp32 accumulation, one thread.
     const double s = best_ms(3, [&] { gemm(Isa::kAvx512, false, false, N, 4 * C, C, x.data(), C, w.data(), 4 * C, 0.0f, out.data(), 4 * C); });
-    const double b = best_ms(3, [&] { gemm_bf16(false, false, N, 4 * C, C, x.data(), C, w.data(), 4 * C, 0.0f, out.data(), 4 * C); });
-    std::printf("gemm 256x768->3072: OpenBLAS sgemm %.2f ms, AVX512-BF16 gemm %.2f ms (%.2fx)\n", s, b, s / b);
+    const double b = best_ms(3, [&] { gemm_bf16(kern, nullptr, false, false, N, 4 * C, C, x.data(), C, w.data(), 4 * C, 0.0f, out.data(), 4 * C); });
+    std::printf("gemm 256x768->3072: OpenBLAS sgemm %.2f ms, %s gemm %.2f ms (%.2fx)\n", s, bf16_kernel_name(kern), b, s / b);
   }
   return 0;
 }

@@ -25,7 +25,7 @@ namespace {
 struct TrainOpts {
   std::string config;
   std::vector<std::string> data;
-  std::string out, cache, tokenizer, init_from;
+  std::string out, cache, tokenizer, init_from, precision;
   std::string command = "train";  // for error messages: train or finetune
   int64_t max_steps = 0, warmup_steps = 0, eval_every = 0, save_every = 0;
   int batch_size = 0, seq_len = 0, grad_accum = 0, threads = 0, n_layer = 0, n_head = 0, n_embd = 0;
@@ -98,6 +98,7 @@ Result<TrainConfig> build_config(const TrainOpts& o) {
   if (given(o, "n-head")) c.model["n_head"] = o.n_head;
   if (given(o, "n-embd")) c.model["n_embd"] = o.n_embd;
   if (given(o, "init-from")) c.init_from = o.init_from;
+  if (given(o, "precision")) c.precision = o.precision;
   if (o.resume) c.resume = true;
   if (!c.init_from.empty()) {
     // A run directory stands for its newest checkpoint.
@@ -236,6 +237,9 @@ void add_train_options(CLI::App* cmd, const std::shared_ptr<TrainOpts>& o) {
   add("--eval-every", o->eval_every, "Validation every N steps (0 = only at the end)");
   add("--save-every", o->save_every, "Checkpoint every N steps (0 = only at the end)");
   add("--memory-limit-mb", o->memory_limit_mb, "Refuse configs estimated above this (default MemAvailable)");
+  add("--precision", o->precision,
+      "Matrix products: fp32, or bf16 (bf16 inputs, fp32 accumulation and master weights; needs AVX512-BF16 "
+      "or AMX), or one bf16 kernel: bf16-scalar, bf16-avx512, bf16-amx");
   add("--n-layer", o->n_layer, "Transformer blocks (overrides model.n_layer)");
   add("--n-head", o->n_head, "Attention heads (overrides model.n_head)");
   add("--n-embd", o->n_embd, "Embedding width (overrides model.n_embd)");

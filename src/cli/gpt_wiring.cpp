@@ -1,6 +1,7 @@
 // GPT side of the `marketlm train` wiring (see gpt_wiring.h).
 #include "cli/gpt_wiring.h"
 
+#include "marketlm/kernels/gemm_bf16.h"
 #include "marketlm/models/gpt/gpt_model.h"
 
 namespace marketlm::cli {
@@ -78,9 +79,11 @@ Result<GptConfig> gpt_config_from_block(const nlohmann::json& block, int32_t tok
 }
 
 Result<std::unique_ptr<TrainableModel>> create_gpt(const GptConfig& config, uint64_t seed, const Context& ctx,
-                                                   const std::string& isa) {
+                                                   const std::string& isa, const std::string& precision) {
   ML_ASSIGN_OR_RETURN(kernels::Isa path, kernels::resolve_isa(isa));
-  ML_ASSIGN_OR_RETURN(std::unique_ptr<GptModel> m, GptModel::create(config, kernels::KernelContext{ctx.pool, path}));
+  ML_ASSIGN_OR_RETURN(kernels::Bf16Kernel bf16, kernels::resolve_precision(precision, path));
+  ML_ASSIGN_OR_RETURN(std::unique_ptr<GptModel> m,
+                      GptModel::create(config, kernels::KernelContext{ctx.pool, path, bf16}));
   m->init_weights(seed);
   return std::unique_ptr<TrainableModel>(std::move(m));
 }

@@ -27,7 +27,7 @@ Result<GptConfig> gpt_config_from_block(const nlohmann::json& block, int32_t tok
 // A GptModel with init_weights(seed), running on ctx.pool with the given ISA
 // ("" = best).
 Result<std::unique_ptr<TrainableModel>> create_gpt(const GptConfig& config, uint64_t seed, const Context& ctx,
-                                                   const std::string& isa);
+                                                   const std::string& isa, const std::string& precision = "fp32");
 // save_pretrained / load_safetensors of a model made by create_gpt.
 Status save_gpt(TrainableModel& model, const std::string& dir);
 Status load_gpt(TrainableModel& model, const std::string& dir);

@@ -58,12 +58,12 @@ Result<ModelFactory> make_training_model_factory(const TrainConfig& config, cons
   auto shared_tok = std::make_shared<const Tokenizer>(std::move(tok));
   const int32_t eot = encoder.eot_id;
   const int seq_len = config.seq_len;
-  const std::string isa = config.isa;
+  const std::string isa = config.isa, precision = config.precision;
   ModelFactory f;
-  f.create = [eot, seq_len, isa](const nlohmann::json& block, int32_t vocab, uint64_t seed,
+  f.create = [eot, seq_len, isa, precision](const nlohmann::json& block, int32_t vocab, uint64_t seed,
                                  const Context& ctx) -> Result<std::unique_ptr<TrainableModel>> {
     ML_ASSIGN_OR_RETURN(GptConfig c, gpt_config_from_block(block, vocab, eot, seq_len));
-    return create_gpt(c, seed, ctx, isa);
+    return create_gpt(c, seed, ctx, isa, precision);
   };
   f.save = [shared_tok](TrainableModel& m, const std::string& dir) {
     ML_RETURN_IF_ERROR(save_gpt(m, dir));

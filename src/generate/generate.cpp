@@ -27,7 +27,8 @@ const char* finish_reason_openai(FinishReason r) {
     case FinishReason::kEos:
     case FinishReason::kStopString: return "stop";
     case FinishReason::kLength: return "length";
-    case FinishReason::kBadWord: return "content_filter";
+    case FinishReason::kBadWord:
+    case FinishReason::kRejected: return "content_filter";
     case FinishReason::kCallback: return "callback";
   }
   return "unknown";

@@ -45,17 +45,18 @@ ClassifierLoss classifier_forward_backward(const float* x, const float* wte, con
     if (!backward) continue;
     if (d_x != nullptr) {
       // d_x[R,C] += dlogits[R,V] @ wte[V,C], split over rows.
-      parallel_for(ctx, R, [&](int64_t b, int64_t e, int) {
-        gemm(ctx.isa, false, false, static_cast<int>(e - b), C, V, scratch + b * V, V, wte, C, 1.0f,
-             d_x + (r0 + b) * C, C);
-      }, 4);
+      gemm_ctx(ctx, false, false, R, C, V, scratch, V, wte, C, 1.0f, d_x + static_cast<int64_t>(r0) * C, C);
     }
     if (d_wte != nullptr) {
       // d_wte[V,C] += dlogits^T[V,R] @ xc[R,C], split over vocabulary rows.
-      parallel_for(ctx, V, [&](int64_t b, int64_t e, int) {
-        gemm(ctx.isa, true, false, static_cast<int>(e - b), C, R, scratch + b, V, xc, C, 1.0f,
-             d_wte + b * C, C);
-      }, 64);
+      if (ctx.bf16 != Bf16Kernel::kOff) {
+        gemm_ctx(ctx, true, false, V, C, R, scratch, V, xc, C, 1.0f, d_wte, C);
+      } else {
+        parallel_for(ctx, V, [&](int64_t b, int64_t e, int) {
+          gemm(ctx.isa, true, false, static_cast<int>(e - b), C, R, scratch + b, V, xc, C, 1.0f,
+               d_wte + b * C, C);
+        }, 64);
+      }
     }
   }
   return total;

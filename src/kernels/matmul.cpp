@@ -3,6 +3,8 @@
 // output rows (or columns) so no two threads write the same memory.
 #include "marketlm/kernels/matmul.h"
 
+#include "marketlm/kernels/gemm_bf16.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -62,8 +64,31 @@ void gemm(Isa isa, bool ta, bool tb, int M, int N, int K, const float* A, int ld
               1.0f, A, lda, B, ldb, beta, C, ldc);
 }
 
+void gemm_ctx(const KernelContext& ctx, bool ta, bool tb, int M, int N, int K, const float* A, int lda,
+              const float* B, int ldb, float beta, float* C, int ldc) {
+  if (ctx.bf16 != Bf16Kernel::kOff) {
+    gemm_bf16(ctx.bf16, ctx.pool, ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  parallel_for(ctx, M, [&](int64_t b, int64_t e, int) {
+    const float* a = ta ? A + b : A + b * lda;
+    gemm(ctx.isa, ta, tb, static_cast<int>(e - b), N, K, a, lda, B, ldb, beta, C + b * ldc, ldc);
+  }, 4);
+}
+
 void matmul_forward(float* out, const float* inp, const float* w, const float* bias, int N, int C,
                     int OC, const KernelContext& ctx) {
+  if (ctx.bf16 != Bf16Kernel::kOff) {
+    float beta = 0.0f;
+    if (bias != nullptr) {
+      parallel_for(ctx, N, [&](int64_t b, int64_t e, int) {
+        for (int64_t r = b; r < e; ++r) std::copy(bias, bias + OC, out + r * OC);
+      }, 16);
+      beta = 1.0f;
+    }
+    gemm_bf16(ctx.bf16, ctx.pool, false, false, N, OC, C, inp, C, w, OC, beta, out, OC);
+    return;
+  }
   if (N < 16 && ctx.pool != nullptr) {
     // Few rows (a decode step): split over output columns instead, so every
     // thread streams its share of the weights.
@@ -92,14 +117,17 @@ void matmul_forward(float* out, const float* inp, const float* w, const float* b
 
 void matmul_backward(float* d_inp, float* d_w, float* d_bias, const float* d_out, const float* inp,
                      const float* w, int N, int C, int OC, const KernelContext& ctx) {
-  if (d_inp != nullptr) {
+  if (ctx.bf16 != Bf16Kernel::kOff) {
+    if (d_inp != nullptr) gemm_bf16(ctx.bf16, ctx.pool, false, true, N, C, OC, d_out, OC, w, OC, 1.0f, d_inp, C);
+    if (d_w != nullptr) gemm_bf16(ctx.bf16, ctx.pool, true, false, C, OC, N, inp, C, d_out, OC, 1.0f, d_w, OC);
+  } else if (d_inp != nullptr) {
     // d_inp rows: split over n.
     parallel_for(ctx, N, [&](int64_t b, int64_t e, int) {
       gemm(ctx.isa, false, true, static_cast<int>(e - b), C, OC, d_out + b * OC, OC, w, OC, 1.0f,
            d_inp + b * C, C);
     }, 4);
   }
-  if (d_w != nullptr) {
+  if (d_w != nullptr && ctx.bf16 == Bf16Kernel::kOff) {
     // d_w rows (input channels): split over c; A = inp^T restricted to rows [b, e).
     parallel_for(ctx, C, [&](int64_t b, int64_t e, int) {
       gemm(ctx.isa, true, false, static_cast<int>(e - b), OC, N, inp + b, C, d_out, OC, 1.0f,
@@ -118,6 +146,10 @@ void matmul_backward(float* d_inp, float* d_w, float* d_bias, const float* d_out
 
 void matmul_nt_forward(float* out, const float* inp, const float* w, int N, int C, int OC,
                        const KernelContext& ctx) {
+  if (ctx.bf16 != Bf16Kernel::kOff) {
+    gemm_bf16(ctx.bf16, ctx.pool, false, true, N, OC, C, inp, C, w, C, 0.0f, out, OC);
+    return;
+  }
   // Split over output columns: each thread reads all rows, writes its columns.
   parallel_for(ctx, OC, [&](int64_t b, int64_t e, int) {
     gemm(ctx.isa, false, true, N, static_cast<int>(e - b), C, inp, C, w + b * C, C, 0.0f, out + b, OC);

@@ -5,6 +5,7 @@
 
 #include "marketlm/core/file_io.h"
 #include "marketlm/kernels/adamw.h"
+#include "marketlm/kernels/gemm_bf16.h"
 #include "marketlm/train/checkpoint.h"
 #include "marketlm/train/packing.h"
 #include "marketlm/train/token_cache.h"
@@ -20,6 +21,11 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
     return internal_error("model factory is incomplete: create, save and load are required");
   }
   if (!config.isa.empty()) ML_RETURN_IF_ERROR(adamw_path_from_name(config.isa).status());
+  {
+    // A CPU without bf16 support fails here, before the data is tokenized.
+    ML_ASSIGN_OR_RETURN(kernels::Isa isa, kernels::resolve_isa(config.isa));
+    ML_RETURN_IF_ERROR(kernels::resolve_precision(config.precision, isa).status());
+  }
   auto latest = latest_checkpoint(config.out_dir);
   if (config.resume && !latest.is_ok()) {
     return failed_precondition("nothing to resume: " + latest.status().message() +

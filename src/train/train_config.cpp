@@ -107,7 +107,8 @@ std::string TrainConfig::resolved_cache_path() const {
 Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
   if (!j.is_object()) return type_error("(top level)", "a JSON object", j);
   ML_RETURN_IF_ERROR(check_keys(j, "", {"model", "data", "training", "seed", "threads", "out_dir",
-                                        "tokenizer", "memory_limit_mb", "isa", "resume", "init_from"}));
+                                        "tokenizer", "memory_limit_mb", "isa", "precision", "resume",
+                                        "init_from"}));
   if (j.contains("model")) {
     if (!j["model"].is_object()) return type_error("model", "an object", j["model"]);
     c.model = j["model"];
@@ -118,6 +119,7 @@ Result<TrainConfig> train_config_from_json(const json& j, TrainConfig c) {
   ML_RETURN_IF_ERROR(read_string(j, "tokenizer", "", &c.tokenizer));
   ML_RETURN_IF_ERROR(read_int(j, "memory_limit_mb", "", &c.memory_limit_mb));
   ML_RETURN_IF_ERROR(read_string(j, "isa", "", &c.isa));
+  ML_RETURN_IF_ERROR(read_string(j, "precision", "", &c.precision));
   ML_RETURN_IF_ERROR(read_bool(j, "resume", "", &c.resume));
   ML_RETURN_IF_ERROR(read_string(j, "init_from", "", &c.init_from));
   if (j.contains("data")) {
@@ -207,6 +209,7 @@ json train_config_to_json(const TrainConfig& c) {
               {"tokenizer", c.tokenizer},
               {"memory_limit_mb", c.memory_limit_mb},
               {"isa", c.isa},
+              {"precision", c.precision},
               {"resume", c.resume},
               {"init_from", c.init_from}};
 }
@@ -267,6 +270,11 @@ Status validate_train_config(const TrainConfig& c) {
   }
   if (!c.isa.empty() && c.isa != "scalar" && c.isa != "avx2" && c.isa != "avx512") {
     return field_error("isa", "\"" + c.isa + "\"", "\"\", \"scalar\", \"avx2\" or \"avx512\"");
+  }
+  if (c.precision != "fp32" && c.precision != "bf16" && c.precision != "bf16-scalar" &&
+      c.precision != "bf16-avx512" && c.precision != "bf16-amx") {
+    return field_error("precision", "\"" + c.precision + "\"",
+                       "\"fp32\", \"bf16\" (or one bf16 kernel: \"bf16-scalar\", \"bf16-avx512\", \"bf16-amx\")");
   }
   return Status::ok();
 }

@@ -18,7 +18,7 @@ TEST(TrainConfig, ParsesEveryBlockAndRoundTrips) {
     "data": {"files": ["a.txt", "b.jsonl"], "val_fraction": 0.2, "pack_pairs": false},
     "training": {"max_steps": 50, "batch_size": 4, "seq_len": 64, "lr": 1e-3, "warmup_steps": 5,
                  "grad_accum": 2, "weight_decay": 0.01, "eval_every": 10},
-    "seed": 7, "threads": 2, "out_dir": "runs/x", "init_from": "runs/base/final"})");
+    "seed": 7, "threads": 2, "out_dir": "runs/x", "init_from": "runs/base/final", "precision": "bf16"})");
   auto c = train_config_from_json(j);
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_EQ(c->model["n_embd"], 64);
@@ -29,6 +29,7 @@ TEST(TrainConfig, ParsesEveryBlockAndRoundTrips) {
   EXPECT_EQ(c->grad_accum, 2);
   EXPECT_EQ(c->seed, 7u);
   EXPECT_EQ(c->init_from, "runs/base/final");
+  EXPECT_EQ(c->precision, "bf16");
   EXPECT_EQ(c->resolved_cache_path(), "runs/x/token_cache.bin");
   EXPECT_TRUE(validate_train_config(*c).is_ok());
   auto back = train_config_from_json(train_config_to_json(*c));
@@ -69,6 +70,11 @@ TEST(TrainConfig, ErrorsNameTheField) {
   c = testing::small_config("out");
   c.seq_len = 1 << 24;
   EXPECT_TRUE(has(validate_train_config(c), "training.seq_len"));
+  c = testing::small_config("out");
+  EXPECT_EQ(c.precision, "fp32");
+  c.precision = "fp16";
+  EXPECT_TRUE(has(validate_train_config(c), "'precision'")) << validate_train_config(c).message();
+  EXPECT_TRUE(has(validate_train_config(c), "\"bf16\""));
 }
 
 TEST(TrainConfig, FileErrorsNameThePath) {

@@ -17,6 +17,12 @@ namespace marketlm::kernels {
 
 enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
 
+// Mixed precision for the model's matrix products (kernels/gemm_bf16.h).
+// kOff: fp32 products (gemm by isa). Otherwise inputs are rounded to bfloat16
+// and accumulated in fp32 by this kernel: kScalar is the plain reference
+// loop (any CPU, slow), kAvx512Bf16 uses vdpbf16ps, kAmx the AMX tiles.
+enum class Bf16Kernel { kOff = 0, kScalar = 1, kAvx512Bf16 = 2, kAmx = 3 };
+
 const char* isa_name(Isa isa);
 // True when this CPU can run the path (CPUID).
 bool isa_supported(Isa isa);
@@ -31,6 +37,7 @@ Result<Isa> resolve_isa(std::string_view requested);
 struct KernelContext {
   ThreadPool* pool = nullptr;  // nullptr: run on the calling thread
   Isa isa = Isa::kScalar;
+  Bf16Kernel bf16 = Bf16Kernel::kOff;  // kOff = fp32 matmuls
 };
 
 // Splits [0, n) over the pool (or runs it inline without one).

@@ -13,12 +13,14 @@ namespace marketlm::kernels {
 void gemm(Isa isa, bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B,
           int ldb, float beta, float* C, int ldc);
 
-// Mixed precision (stretch): the same product with A and B rounded to
-// bfloat16 and fp32 accumulation (AVX512-BF16). Needs bf16_gemm_supported().
-bool bf16_gemm_supported();
-void gemm_bf16(bool ta, bool tb, int M, int N, int K, const float* A, int lda, const float* B, int ldb,
-               float beta, float* C, int ldc);
+// The whole product over ctx.pool: when ctx.bf16 is set, one mixed-precision
+// gemm_bf16 (kernels/gemm_bf16.h); otherwise fp32 gemm by ctx.isa with the
+// rows of C split over the pool.
+void gemm_ctx(const KernelContext& ctx, bool ta, bool tb, int M, int N, int K, const float* A, int lda,
+              const float* B, int ldb, float beta, float* C, int ldc);
 
+// The three products below run in mixed precision when ctx.bf16 is set (the
+// bias and its gradient stay fp32).
 // out[N,OC] = inp[N,C] @ w[C,OC] + bias[OC] (bias may be nullptr).
 void matmul_forward(float* out, const float* inp, const float* w, const float* bias, int N, int C,
                     int OC, const KernelContext& ctx);

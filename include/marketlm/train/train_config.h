@@ -11,7 +11,7 @@
 //                  "warmup_steps", "beta1", "beta2", "eps", "weight_decay", "no_decay_weight_decay",
 //                  "grad_clip", "eval_every", "eval_batches", "save_every", "keep_checkpoints"},
 //     "seed": 1337, "threads": 0, "out_dir": "runs/demo", "tokenizer": "bytes",
-//     "memory_limit_mb": 0, "isa": "", "init_from": "" }
+//     "memory_limit_mb": 0, "isa": "", "precision": "fp32", "init_from": "" }
 #pragma once
 
 #include <cstdint>
@@ -46,6 +46,10 @@ struct TrainConfig {
   // (HF layout) instead of a random init. Ignored on --resume, where the
   // checkpoint's weights win.
   std::string init_from;
+  // Matrix products: "fp32", or "bf16" (mixed precision: bf16 inputs, fp32
+  // accumulation, fp32 master weights; kernels/gemm_bf16.h), or one bf16
+  // kernel: "bf16-scalar" | "bf16-avx512" | "bf16-amx".
+  std::string precision = "fp32";
 
   // optimisation
   int64_t max_steps = 1000;
