@@ -132,19 +132,11 @@ Result<AdcopyGenerator> AdcopyGenerator::create(Decoder* decoder, const Tokenize
 }
 
 std::vector<int32_t> AdcopyGenerator::encode_prompt(const std::string& prompt) const {
-  std::string_view body = prompt;
-  const std::string_view b = kBriefToken, c = kCopyToken;
-  std::vector<int32_t> ids;
-  if (body.substr(0, b.size()) == b) {
-    ids.push_back(brief_id_);
-    body.remove_prefix(b.size());
-  }
-  const bool ends = body.size() >= c.size() && body.substr(body.size() - c.size()) == c;
-  if (ends) body.remove_suffix(c.size());
-  std::vector<int32_t> text = tok_->encode(body, /*allow_special=*/false);
-  ids.insert(ids.end(), text.begin(), text.end());
-  if (ends) ids.push_back(copy_id_);
-  return ids;
+  // Exactly as `marketlm train` tokenizes a JSONL prompt: as text, special
+  // tokens not parsed. The shipped model learnt <|brief|> and <|copy|> as the
+  // byte pieces of those strings, and feeding it the special ids instead made
+  // it start mid-sentence.
+  return tok_->encode(prompt, /*allow_special=*/false);
 }
 
 Result<std::vector<double>> AdcopyGenerator::mean_logprobs(const std::vector<int32_t>& prompt,
