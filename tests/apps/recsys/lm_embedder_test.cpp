@@ -20,10 +20,11 @@ std::string make_model_dir() {
   std::filesystem::create_directories(dir);
   GptConfig c;
   c.vocab_size = 256;  // a bytes-only tokenizer (no merges) keeps the test fast
+  c.bos_token_id = c.eos_token_id = 255;
   c.n_layer = 2;
   c.n_head = 2;
   c.n_embd = 16;
-  c.n_ctx = 32;
+  c.n_ctx = 64;
   auto m = GptModel::create(c, kernels::KernelContext{});
   EXPECT_TRUE(m.is_ok());
   (*m)->init_weights(7);
