@@ -5,7 +5,10 @@ maxlen 50, d 50, 2 blocks, 1 head, dropout 0.2, batch 128, BCE with one
 negative, Adam(lr 1e-3, betas 0.9/0.98). Times the first BATCHES batches of
 an epoch (extrapolated to the epoch) and full-ranking scoring of USERS users.
 
-usage: sasrec_bench.py DATA [batches=40] [score_users=2048] [threads=1]
+With loss=softmax the BCE is replaced by full softmax cross-entropy over all
+items, computed for the non-padded positions only.
+
+usage: sasrec_bench.py DATA [batches=40] [score_users=2048] [threads=1] [loss=bce|softmax]
 """
 import json
 import math
@@ -37,6 +40,7 @@ def main():
     batches = int(sys.argv[2]) if len(sys.argv) > 2 else 40
     score_users = int(sys.argv[3]) if len(sys.argv) > 3 else 2048
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    loss_name = sys.argv[5] if len(sys.argv) > 5 else "bce"
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     seqs, n_items = load(data)
@@ -72,11 +76,15 @@ def main():
                         break
                 neg[r, T - 1 - k] = j
         out = model.hidden(seq)
-        pl = (out * model.item_emb(pos)).sum(-1)
-        nl = (out * model.item_emb(neg)).sum(-1)
         valid = pos != 0
-        loss = -(torch.nn.functional.logsigmoid(pl[valid]).sum()
-                 + torch.nn.functional.logsigmoid(-nl[valid]).sum()) / valid.sum()
+        if loss_name == "softmax":
+            logits = out[valid] @ model.item_emb.weight[1:].t()
+            loss = torch.nn.functional.cross_entropy(logits, pos[valid] - 1)
+        else:
+            pl = (out * model.item_emb(pos)).sum(-1)
+            nl = (out * model.item_emb(neg)).sum(-1)
+            loss = -(torch.nn.functional.logsigmoid(pl[valid]).sum()
+                     + torch.nn.functional.logsigmoid(-nl[valid]).sum()) / valid.sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -96,7 +104,7 @@ def main():
             scores = last @ model.item_emb.weight[1:].t()
             checksum += float(scores[0, 0])
     score_s = time.perf_counter() - t1
-    print(json.dumps({"impl": "pytorch " + torch.__version__, "threads": threads, "batches": run,
+    print(json.dumps({"impl": "pytorch " + torch.__version__, "threads": threads, "loss": loss_name, "batches": run,
                       "epoch_batches": n_batches, "epoch_s": round(train_s / run * n_batches, 2),
                       "score_users_per_s": round(U / score_s, 1)}))
 

@@ -6,12 +6,15 @@
 // The bare form (no subcommand) recommends; `train` and `eval` are
 // subcommands with their own options.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "marketlm/apps/recsys/cold_start.h"
+#include "marketlm/core/file_io.h"
+#include "marketlm/apps/recsys/lm_embedder.h"
 #include "marketlm/apps/recsys/evaluate.h"
 #include "marketlm/apps/recsys/model_dir.h"
 
@@ -271,8 +274,8 @@ int run_recommend(const RecOpts& o) {
 }
 
 struct ColdOpts {
-  std::string ratings, items, genres;
-  bool with_genres = false, json = false;
+  std::string ratings, items, genres, lm_model, write_texts, isa;
+  bool with_genres = false, json = false, no_centre = false;
   rs::ColdStartOptions opt;
 };
 
@@ -287,8 +290,28 @@ int run_cold_start(const ColdOpts& o) {
   }
   auto texts = rs::load_movielens_item_texts(o.items, genres, data->items, o.with_genres);
   if (!texts.is_ok()) return report_error(cmd, texts.status());
-  rs::TfidfEmbedder tfidf;
-  auto emb = rs::embed_items(tfidf, *texts);
+  if (!o.write_texts.empty()) {  // one item text per line, for training a language model on them
+    std::string all;
+    for (const auto& t : *texts) all += t + "\n";
+    const Status st = write_file_atomic(o.write_texts, all);
+    if (!st.is_ok()) return report_error(cmd, st);
+  }
+  std::unique_ptr<rs::TextEmbedder> embedder;
+  std::string embedder_name = "tfidf";
+  if (o.lm_model.empty()) {
+    embedder = std::make_unique<rs::TfidfEmbedder>();
+  } else {
+    std::string isa_name = o.isa;
+    if (const char* env = std::getenv("MARKETLM_ISA"); isa_name.empty() && env != nullptr) isa_name = env;
+    auto isa = kernels::resolve_isa(isa_name);
+    if (!isa.is_ok()) return report_error(cmd, isa.status());
+    auto lm = rs::GptTextEmbedder::load(o.lm_model, kernels::KernelContext{nullptr, *isa});
+    if (!lm.is_ok()) return report_error(cmd, lm.status());
+    (*lm)->set_centre(!o.no_centre);
+    embedder = std::move(*lm);
+    embedder_name = o.no_centre ? "gpt-mean-pooled" : "gpt-mean-pooled-centred";
+  }
+  auto emb = rs::embed_items(*embedder, *texts);
   if (!emb.is_ok()) return report_error(cmd, emb.status());
   auto r = rs::evaluate_cold_start(*data, *emb, o.opt);
   if (!r.is_ok()) return report_error(cmd, r.status());
@@ -297,7 +320,7 @@ int run_cold_start(const ColdOpts& o) {
   if (o.json) {
     print_json({{"description", r->description},
                 {"text", text},
-                {"embedder", "tfidf"},
+                {"embedder", embedder_name},
                 {"dim", emb->dim},
                 {"cold_items", r->n_cold_items},
                 {"users", r->n_users},
@@ -307,8 +330,8 @@ int run_cold_start(const ColdOpts& o) {
     return kExitOk;
   }
   std::printf("[%s]\n", r->description.c_str());
-  std::printf("tf-idf(%s, %d words)  HR@%d %.4f  NDCG@%d %.4f\n", text.c_str(), emb->dim, o.opt.k, r->hr, o.opt.k,
-              r->ndcg);
+  std::printf("%s(%s, %d dims)  HR@%d %.4f  NDCG@%d %.4f\n", embedder_name.c_str(), text.c_str(), emb->dim, o.opt.k,
+              r->hr, o.opt.k, r->ndcg);
   std::printf("random ranking          HR@%d %.4f  NDCG@%d %.4f\n", o.opt.k, r->random_hr, o.opt.k, r->random_ndcg);
   std::printf("oracle popularity (uses held-out counts) HR@%d %.4f  NDCG@%d %.4f\n", o.opt.k, r->oracle_pop_hr,
               o.opt.k, r->oracle_pop_ndcg);
@@ -405,6 +428,11 @@ void register_recommend(CLI::App& app, CliState& state) {
   cs->add_option("--cold-fraction", co->opt.cold_fraction, "Share of items held out as cold")->capture_default_str();
   cs->add_option("--seed", co->opt.seed, "Seed for the held-out items")->capture_default_str();
   cs->add_option("-k", co->opt.k, "Cut-off for HR@k and NDCG@k")->capture_default_str();
+  cs->add_option("--lm-model", co->lm_model,
+                 "marketlm GPT directory (with its tokenizer): embed texts by its mean-pooled last layer instead of TF-IDF");
+  cs->add_flag("--no-centre", co->no_centre, "--lm-model: keep the raw pooled states (no mean subtraction)");
+  cs->add_option("--write-texts", co->write_texts, "Also write the item texts, one per line, to this file");
+  cs->add_option("--isa", co->isa, "--lm-model: scalar | avx2 | avx512 (default: MARKETLM_ISA, else the best)");
   cs->add_flag("--json", co->json, "Machine-readable output");
   cs->callback([&state, co] { state.exit_code = run_cold_start(*co); });
 

@@ -142,10 +142,11 @@ Status SasrecRecommender::fit(const TrainData& train, const RecConfig& config, c
       int64_t count = 0;
       for (int32_t p : win.pos) count += p != 0;
       if (count == 0) continue;
-      if (ws.B != B) model_->prepare(ws, B, mc.dropout > 0.0f);
+      if (ws.cap_B < B) model_->prepare(ws, B, mc.dropout > 0.0f);
       model_->zero_grads();
       SasrecBatch batch{win.input.data(), win.pos.data(), neg, B, k};
-      LossSum ls = model_->forward_backward(ws, batch, kind, 1.0f / static_cast<float>(count), true, &drop_rng, kctx);
+      LossSum ls = model_->forward_backward_packed(ws, batch, kind, 1.0f / static_cast<float>(count), true,
+                                                   &drop_rng, kctx);
       loss_sum += ls.sum;
       loss_count += ls.count;
       AdamWHyper h;
@@ -188,7 +189,7 @@ std::vector<Contribution> SasrecRecommender::explain(const UserQuery& query, int
   for (int s = 0; s < T; ++s) {
     if (w[static_cast<size_t>(s)] == 0) continue;
     float a = 0;
-    for (int h = 0; h < NH; ++h) a += att[(static_cast<size_t>(h) * T + (T - 1)) * T + s];
+    for (int h = 0; h < NH; ++h) a += att[static_cast<size_t>(h) * T + s];
     out.push_back(Contribution{w[static_cast<size_t>(s)] - 1, T - 1 - s, a / static_cast<float>(NH)});
   }
   std::stable_sort(out.begin(), out.end(), [](const Contribution& a, const Contribution& b) { return a.value > b.value; });

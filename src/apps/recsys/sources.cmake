@@ -17,5 +17,6 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${_recsys}/model_dir.cpp
   ${_recsys}/cold_start.cpp
   ${_recsys}/seq_windows.cpp
-  ${_recsys}/sasrec.cpp)
-list(APPEND MARKETLM_APPS_DEPS marketlm_models marketlm_kernels marketlm_core nlohmann_json::nlohmann_json)
+  ${_recsys}/sasrec.cpp
+  ${_recsys}/lm_embedder.cpp)
+list(APPEND MARKETLM_APPS_DEPS marketlm_models marketlm_nn marketlm_text marketlm_kernels marketlm_core nlohmann_json::nlohmann_json)

@@ -1,9 +1,10 @@
-// SASRec losses (BCE with one negative, sampled softmax, full softmax) and
-// inference scoring of the last position.
+// SASRec losses (BCE with one negative, sampled softmax, full softmax), on a
+// padded batch or packed by length.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
+#include "marketlm/core/check.h"
 #include "marketlm/kernels/classifier.h"
 #include "marketlm/kernels/matmul.h"
 #include "marketlm/models/sasrec/sasrec_model.h"
@@ -26,9 +27,11 @@ inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 LossSum SasrecModel::forward_backward(SasrecWorkspace& ws, const SasrecBatch& batch, SasrecLoss loss,
                                       float grad_scale, bool backward_on, Rng* dropout_rng,
                                       const KernelContext& ctx) {
-  prepare(ws, batch.B, ws.with_dropout);
+  const int T = batch.T > 0 ? batch.T : cfg_.maxlen, C = cfg_.d, V = cfg_.n_items;
+  ML_CHECK(T <= cfg_.maxlen);
+  if (ws.buf.empty() || batch.B > ws.cap_B) prepare(ws, batch.B, ws.with_dropout);
+  bind(ws, batch.B, T);
   forward(ws, batch.seq, dropout_rng, ctx);
-  const int T = cfg_.maxlen, C = cfg_.d, V = cfg_.n_items;
   const size_t BT = static_cast<size_t>(batch.B) * T;
   const float* item = params_.data() + item_off_;
   float* gitem = grads_.data() + item_off_;
@@ -86,22 +89,35 @@ LossSum SasrecModel::forward_backward(SasrecWorkspace& ws, const SasrecBatch& ba
   return out;
 }
 
-void SasrecModel::score_last(const int32_t* seq, int B, float* out, const KernelContext& ctx,
-                             std::vector<float>* last_att) const {
-  SasrecWorkspace ws;
-  prepare(ws, B, false);
-  forward(ws, seq, nullptr, ctx);
-  const int T = cfg_.maxlen, C = cfg_.d, V = cfg_.n_items;
-  std::vector<float> last(static_cast<size_t>(B) * C);
-  for (int b = 0; b < B; ++b) {
-    std::memcpy(last.data() + static_cast<size_t>(b) * C, ws.lnf + (static_cast<size_t>(b) * T + T - 1) * C,
-                static_cast<size_t>(C) * sizeof(float));
+LossSum SasrecModel::forward_backward_packed(SasrecWorkspace& ws, const SasrecBatch& batch, SasrecLoss loss,
+                                             float grad_scale, bool backward_on, Rng* dropout_rng,
+                                             const KernelContext& ctx) {
+  const int T = cfg_.maxlen;
+  ML_CHECK(batch.T == 0 || batch.T == T);
+  const int k = loss == SasrecLoss::kFullSoftmax ? 0 : (loss == SasrecLoss::kBce ? 1 : batch.k);
+  if (ws.buf.empty() || batch.B > ws.cap_B) prepare(ws, batch.B, ws.with_dropout);
+  const std::vector<Group> groups = group_rows(batch.seq, batch.B, &ws.order);
+  LossSum total;
+  for (const Group& g : groups) {
+    const int Bg = g.end - g.begin, Tg = g.T, off = T - Tg;
+    ws.gseq.resize(static_cast<size_t>(Bg) * Tg);
+    ws.gpos.resize(ws.gseq.size());
+    ws.gneg.resize(ws.gseq.size() * static_cast<size_t>(std::max(k, 1)));
+    for (int i = 0; i < Bg; ++i) {
+      const size_t src = static_cast<size_t>(ws.order[static_cast<size_t>(g.begin + i)]) * T + off;
+      const size_t dst = static_cast<size_t>(i) * Tg;
+      std::copy_n(batch.seq + src, Tg, ws.gseq.begin() + static_cast<long>(dst));
+      std::copy_n(batch.pos + src, Tg, ws.gpos.begin() + static_cast<long>(dst));
+      if (k > 0) {
+        std::copy_n(batch.neg + src * k, static_cast<size_t>(Tg) * k, ws.gneg.begin() + static_cast<long>(dst * k));
+      }
+    }
+    SasrecBatch sub{ws.gseq.data(), ws.gpos.data(), ws.gneg.data(), Bg, batch.k, Tg};
+    const LossSum ls = forward_backward(ws, sub, loss, grad_scale, backward_on, dropout_rng, ctx);
+    total.sum += ls.sum;
+    total.count += ls.count;
   }
-  matmul_nt_forward(out, last.data(), params_.data() + item_off_ + C, B, C, V, ctx);
-  if (last_att != nullptr) {
-    const size_t n = static_cast<size_t>(B) * cfg_.n_heads * T * T;
-    last_att->assign(ws.acts.back().att, ws.acts.back().att + n);
-  }
+  return total;
 }
 
 }  // namespace marketlm::sasrec

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "marketlm/core/check.h"
 #include "marketlm/kernels/elementwise.h"
 #include "marketlm/kernels/layernorm.h"
 #include "marketlm/kernels/matmul.h"
@@ -91,10 +92,10 @@ void SasrecModel::init(Rng& rng) {
 
 void SasrecModel::zero_grads() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
 
-nn::BlockDims SasrecModel::dims(int B, const int32_t* key_start) const {
+nn::BlockDims SasrecModel::dims(int B, int T, const int32_t* key_start) const {
   nn::BlockDims d;
   d.B = B;
-  d.T = cfg_.maxlen;
+  d.T = T;
   d.C = cfg_.d;
   d.NH = cfg_.n_heads;
   d.ln_eps = cfg_.ln_eps;
@@ -105,17 +106,32 @@ nn::BlockDims SasrecModel::dims(int B, const int32_t* key_start) const {
   return d;
 }
 
+// Every size below is linear in B*T except the attention, B*NH*T*T: a buffer
+// sized for [cap_B, maxlen] holds any [B <= cap_B, T <= maxlen].
 void SasrecModel::prepare(SasrecWorkspace& ws, int B, bool with_dropout) const {
-  if (ws.B == B && ws.with_dropout == with_dropout && !ws.buf.empty()) return;
+  if (ws.buf.empty() || B > ws.cap_B || ws.with_dropout != with_dropout) {
+    ws.cap_B = B;
+    ws.with_dropout = with_dropout;
+    ws.key_start.assign(static_cast<size_t>(B), 0);
+    const nn::BlockDims d = dims(B, cfg_.maxlen, ws.key_start.data());
+    const size_t btc = d.BTC(), bt = d.BT();
+    const size_t per_block = nn::block_act_floats(d, with_dropout);
+    const size_t n = btc * (with_dropout ? 2 : 1) + per_block * static_cast<size_t>(cfg_.n_blocks) + btc +
+                     2 * bt + nn::block_scratch_floats(d) + 3 * btc;
+    ws.buf.assign(n, 0.0f);
+    ws.B = 0;
+  }
+  bind(ws, B, cfg_.maxlen);
+}
+
+void SasrecModel::bind(SasrecWorkspace& ws, int B, int T) const {
+  ML_CHECK(B <= ws.cap_B && T <= cfg_.maxlen && !ws.buf.empty());
+  if (ws.B == B && ws.T == T) return;
   ws.B = B;
-  ws.with_dropout = with_dropout;
-  ws.key_start.assign(static_cast<size_t>(B), 0);
-  const nn::BlockDims d = dims(B, ws.key_start.data());
+  ws.T = T;
+  const nn::BlockDims d = dims(B, T, ws.key_start.data());
   const size_t btc = d.BTC(), bt = d.BT();
-  const size_t per_block = nn::block_act_floats(d, with_dropout);
-  const size_t n = btc * (with_dropout ? 2 : 1) + per_block * static_cast<size_t>(cfg_.n_blocks) + btc + 2 * bt +
-                   nn::block_scratch_floats(d) + 3 * btc;
-  ws.buf.assign(n, 0.0f);
+  const size_t per_block = nn::block_act_floats(d, ws.with_dropout);
   float* p = ws.buf.data();
   auto take = [&p](size_t k) {
     float* r = p;
@@ -123,9 +139,9 @@ void SasrecModel::prepare(SasrecWorkspace& ws, int B, bool with_dropout) const {
     return r;
   };
   ws.emb_out = take(btc);
-  ws.emb_mask = with_dropout ? take(btc) : nullptr;
+  ws.emb_mask = ws.with_dropout ? take(btc) : nullptr;
   ws.acts.clear();
-  for (int l = 0; l < cfg_.n_blocks; ++l) ws.acts.push_back(nn::bind_block_acts(take(per_block), d, with_dropout));
+  for (int l = 0; l < cfg_.n_blocks; ++l) ws.acts.push_back(nn::bind_block_acts(take(per_block), d, ws.with_dropout));
   ws.lnf = take(btc);
   ws.lnf_mean = take(bt);
   ws.lnf_rstd = take(bt);
@@ -144,13 +160,13 @@ void zero_padded_rows(float* x, const int32_t* seq, size_t BT, int C) {
 }  // namespace
 
 void SasrecModel::forward(SasrecWorkspace& ws, const int32_t* seq, Rng* rng, const KernelContext& ctx) const {
-  const int B = ws.B, T = cfg_.maxlen, C = cfg_.d;
+  const int B = ws.B, T = ws.T, C = cfg_.d, t_off = cfg_.maxlen - ws.T;
   for (int b = 0; b < B; ++b) {
     int s = 0;
     while (s < T && seq[b * T + s] == 0) ++s;
     ws.key_start[static_cast<size_t>(b)] = s;
   }
-  const nn::BlockDims d = dims(B, ws.key_start.data());
+  const nn::BlockDims d = dims(B, T, ws.key_start.data());
   const bool drop = rng != nullptr && ws.with_dropout && cfg_.dropout > 0.0f;
   const float scale = std::sqrt(static_cast<float>(C));
   const float* item = params_.data() + item_off_;
@@ -166,7 +182,7 @@ void SasrecModel::forward(SasrecWorkspace& ws, const int32_t* seq, Rng* rng, con
         continue;
       }
       const float* e = item + static_cast<size_t>(id) * C;
-      const float* pe = pos + static_cast<size_t>(t) * C;
+      const float* pe = pos + static_cast<size_t>(t + t_off) * C;
       for (int c = 0; c < C; ++c) x[c] = e[c] * scale + pe[c];
     }
   }
@@ -189,8 +205,8 @@ void SasrecModel::forward(SasrecWorkspace& ws, const int32_t* seq, Rng* rng, con
 }
 
 void SasrecModel::backward(SasrecWorkspace& ws, const int32_t* seq, bool dropout_on, const KernelContext& ctx) {
-  const int B = ws.B, T = cfg_.maxlen, C = cfg_.d;
-  const nn::BlockDims d = dims(B, ws.key_start.data());
+  const int B = ws.B, T = ws.T, C = cfg_.d, t_off = cfg_.maxlen - ws.T;
+  const nn::BlockDims d = dims(B, T, ws.key_start.data());
   const size_t btc = d.BTC();
   float* g = grads_.data();
   std::memset(ws.d_y, 0, btc * sizeof(float));
@@ -220,7 +236,7 @@ void SasrecModel::backward(SasrecWorkspace& ws, const int32_t* seq, bool dropout
       const float* dy = ws.d_y + r * C;
       const float* mk = dropout_on && ws.emb_mask != nullptr ? ws.emb_mask + r * C : nullptr;
       float* dit = gi + static_cast<size_t>(id) * C;
-      float* dpt = gp + static_cast<size_t>(t) * C;
+      float* dpt = gp + static_cast<size_t>(t + t_off) * C;
       for (int c = 0; c < C; ++c) {
         const float v = mk != nullptr ? dy[c] * mk[c] : dy[c];
         dit[c] += v * scale;

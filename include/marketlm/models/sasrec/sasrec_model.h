@@ -50,11 +50,16 @@ struct SasrecBatch {
   const int32_t* neg = nullptr;  // [B*T*k] negative ids (kBce: k = 1; unused for kFullSoftmax)
   int B = 0;
   int k = 1;
+  // Window length; 0 = maxlen. A shorter window holds the last T positions
+  // of the maxlen window (position embeddings maxlen-T..maxlen-1): exact as
+  // long as every cut position is padding.
+  int T = 0;
 };
 
 // Saved activations and scratch for B windows (reused across batches).
 struct SasrecWorkspace {
-  int B = 0;
+  int B = 0, T = 0;    // shape bound now
+  int cap_B = 0;       // rows allocated (each up to maxlen positions)
   bool with_dropout = false;
   std::vector<float> buf;
   std::vector<int32_t> key_start;  // [B]
@@ -63,6 +68,8 @@ struct SasrecWorkspace {
   nn::BlockScratch scratch{};
   float *d_x = nullptr, *d_y = nullptr, *d_hidden = nullptr;
   std::vector<float> cls_scratch;
+  // Packed training / scoring: row order and compacted windows of a group.
+  std::vector<int32_t> order, gseq, gpos, gneg;
 };
 
 class SasrecModel {
@@ -81,10 +88,11 @@ class SasrecModel {
   void init(Rng& rng);
   void zero_grads();
 
-  // Allocates (or reuses) ws for B windows.
+  // Allocates (or reuses) ws for B windows of maxlen and binds it to [B, maxlen].
   void prepare(SasrecWorkspace& ws, int B, bool with_dropout) const;
-  // Forward of B windows into ws; training mode (dropout) when rng != nullptr
-  // and ws was prepared with dropout. Hidden states F: ws.lnf [B*T*d].
+  // Forward of ws.B windows of ws.T into ws; training mode (dropout) when
+  // rng != nullptr and ws was prepared with dropout. Hidden states F: ws.lnf
+  // [B*T*d].
   void forward(SasrecWorkspace& ws, const int32_t* seq, Rng* rng, const kernels::KernelContext& ctx) const;
   // Attention probabilities of the last block [B, NH, T, T] after forward.
   const float* last_attention(const SasrecWorkspace& ws) const { return ws.acts.back().att; }
@@ -93,15 +101,37 @@ class SasrecModel {
   // position losses) into grads(). Returns the summed loss and its count.
   LossSum forward_backward(SasrecWorkspace& ws, const SasrecBatch& batch, SasrecLoss loss, float grad_scale,
                            bool backward, Rng* dropout_rng, const kernels::KernelContext& ctx);
+  // Same result (up to dropout draws and summation order) for a batch of
+  // maxlen windows, without the padding: rows are sorted by length and run in
+  // groups cut to their longest row (padding waste under 25% per group).
+  // Gradients of the groups accumulate, so one optimiser step per batch sees
+  // the whole batch.
+  LossSum forward_backward_packed(SasrecWorkspace& ws, const SasrecBatch& batch, SasrecLoss loss, float grad_scale,
+                                  bool backward, Rng* dropout_rng, const kernels::KernelContext& ctx);
 
   // Scores of every item 1..n_items for the last position of each of B
-  // windows: out [B, n_items] (item id i at column i - 1). Const, uses only
-  // its own buffers: safe to call from many threads.
+  // windows of maxlen: out [B, n_items] (item id i at column i - 1). Skips
+  // the padding (rows grouped by length as in forward_backward_packed) and
+  // runs the last block for the final query row only. last_att, when given:
+  // [B, n_heads, maxlen], the last block's attention of the final position.
+  // Const, uses only its own buffers: safe to call from many threads.
   void score_last(const int32_t* seq, int B, float* out, const kernels::KernelContext& ctx,
                   std::vector<float>* last_att = nullptr) const;
+  // Reference for score_last: full padded forward of all maxlen positions.
+  void score_last_padded(const int32_t* seq, int B, float* out, const kernels::KernelContext& ctx) const;
 
  private:
-  nn::BlockDims dims(int B, const int32_t* key_start) const;
+  nn::BlockDims dims(int B, int T, const int32_t* key_start) const;
+  void bind(SasrecWorkspace& ws, int B, int T) const;
+  // Groups of rows (indices into order) with their window length.
+  struct Group {
+    int begin, end, T;
+  };
+  std::vector<Group> group_rows(const int32_t* seq, int B, std::vector<int32_t>* order) const;
+  // Forward of ws.B windows of ws.T where only the last position is needed:
+  // last [B, d] final hidden state, att [B, NH, ws.T] last block attention.
+  void forward_last(SasrecWorkspace& ws, const int32_t* seq, float* last, float* att,
+                    const kernels::KernelContext& ctx) const;
   void backward(SasrecWorkspace& ws, const int32_t* seq, bool dropout_on, const kernels::KernelContext& ctx);
 
   SasrecConfig cfg_;
