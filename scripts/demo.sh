@@ -20,9 +20,17 @@ step "marketlm $("$ML" version)"
 step "1. The founding document's example: an ad target and product features -> three ad-copy variants"
 show "$ML" adcopy --model "$MODEL" --target "提供高质量的办公用品" --features "低价格、高质量、多样化" -n 3 --seed 1
 
-step "2. The same brief for Weibo (at most 140 Chinese characters), '文具' required, '最便宜' banned, as JSON"
-show "$ML" adcopy --model "$MODEL" --product 办公用品 --target "提供高质量的办公用品" --features "低价格、高质量、多样化" \
-  --channel weibo --keywords 文具 --banned 最便宜 -n 2 --seed 2 --json
+step "2. The same brief for Weibo (at most 140 Chinese characters), '文具' required, '最便宜' banned: --json, summarised"
+echo "\$ $ML adcopy --product 办公用品 --target 提供高质量的办公用品 --features 低价格、高质量、多样化 --channel weibo --keywords 文具 --banned 最便宜 -n 2 --seed 2 --json"
+"$ML" adcopy --model "$MODEL" --product 办公用品 --target "提供高质量的办公用品" --features "低价格、高质量、多样化" \
+  --channel weibo --keywords 文具 --banned 最便宜 -n 2 --seed 2 --json | /usr/bin/python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+for i, v in enumerate(j["variants"], 1):
+    rules = ", ".join(r["rule"] + (" ok" if r["passed"] else " FAILED") for r in v["rules"])
+    for p in v["parts"]:
+        print("[%d] %s: %s" % (i, p["field"], p["text"]))
+        print("    %d/%d %s; rules: %s; score %.2f" % (p["length"], p["limit"], p["unit"], rules, v["score"]))'
 
 step "3. A clothing brief, the kind of pair the model was fine-tuned on (ADGEN)"
 show "$ML" adcopy --model "$MODEL" --product 连衣裙 --features "雪纺、碎花、收腰、显瘦" -n 2 --seed 3
