@@ -3,26 +3,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cli/model_dir.h"
 #include "marketlm/core/file_io.h"
 
 namespace marketlm::cli {
-namespace {
-
 namespace fs = std::filesystem;
-
-// A training run directory (runs/x with checkpoints/latest) stands for its
-// latest checkpoint, as in `marketlm generate`.
-std::string resolve_model_dir(const std::string& dir) {
-  std::error_code ec;
-  if (fs::exists(fs::path(dir) / "config.json", ec)) return dir;
-  auto latest = read_file((fs::path(dir) / "checkpoints" / "latest").string());
-  if (!latest.is_ok()) return dir;
-  std::string name = *latest;
-  while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' ')) name.pop_back();
-  return name.empty() ? dir : (fs::path(dir) / "checkpoints" / name).string();
-}
-
-}  // namespace
 
 void add_adcopy_model_flags(CLI::App* cmd, AdcopyModelFlags& f) {
   cmd->add_option("--model", f.model, "Model directory (or a training run directory: its latest checkpoint)")

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/model_dir.h"
 #include "cli/output.h"
 #include "marketlm/core/file_io.h"
 #include "marketlm/generate/attention_export.h"
@@ -137,18 +138,6 @@ nlohmann::json choice_json(const GeneratedSequence& s, int index, const Tokenize
     j["logprobs"] = nullptr;
   }
   return j;
-}
-
-// A training run directory stands for its latest checkpoint.
-std::string resolve_model_dir(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(fs::path(dir) / "config.json", ec)) return dir;
-  auto latest = read_file((fs::path(dir) / "checkpoints" / "latest").string());
-  if (!latest.is_ok()) return dir;
-  std::string name = *latest;
-  while (!name.empty() && (name.back() == '\n' || name.back() == '\r' || name.back() == ' ')) name.pop_back();
-  return name.empty() ? dir : (fs::path(dir) / "checkpoints" / name).string();
 }
 
 int run_generate(const GenerateOpts& o) {

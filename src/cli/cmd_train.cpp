@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/model_dir.h"
 #include "cli/output.h"
 #include "cli/train_wiring.h"
 #include "marketlm/core/file_io.h"
@@ -101,11 +102,7 @@ Result<TrainConfig> build_config(const TrainOpts& o) {
   if (given(o, "precision")) c.precision = o.precision;
   if (o.resume) c.resume = true;
   if (!c.init_from.empty()) {
-    // A run directory stands for its newest checkpoint.
-    std::error_code ec;
-    if (!std::filesystem::exists(c.init_from + "/config.json", ec)) {
-      if (auto latest = latest_checkpoint(c.init_from); latest.is_ok()) c.init_from = *latest;
-    }
+    c.init_from = resolve_model_dir(c.init_from);  // a run directory stands for its newest checkpoint
     // The model's own tokenizer unless one is named, and its shape.
     if (!given(o, "tokenizer") && !config_names_tokenizer) c.tokenizer = c.init_from;
     ML_RETURN_IF_ERROR(adopt_init_model_shape(c.init_from, &c.model));
