@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
       AdamWHyper h;
       h.beta2 = 0.98f;
       h.step = bi + 1;
-      adamw_step(adamw_best_path(), &pool, model.params(), model.grads(), m.data(), v.data(), n, h);
+      adamw_step(kernels::best_isa(), &pool, model.params(), model.grads(), m.data(), v.data(), n, h);
     }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };

@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
   ThreadPool pool(threads);
   std::printf("AdamW step, n = %zu parameters, best of %d\n", n, reps);
   double scalar_ms[2] = {0, 0};
-  for (AdamWPath path : {AdamWPath::kScalar, AdamWPath::kAvx2, AdamWPath::kAvx512}) {
-    if (!adamw_path_supported(path)) continue;
+  for (kernels::Isa path : {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (!kernels::isa_supported(path)) continue;
     for (int ti = 0; ti < 2; ++ti) {
       ThreadPool* tp = ti == 0 ? nullptr : &pool;
       double best = 1e30;
@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
         adamw_step(path, tp, p.data(), g.data(), m.data(), v.data(), n, h);
         best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       }
-      if (path == AdamWPath::kScalar) scalar_ms[ti] = best;
-      std::printf("  %-7s %d thread(s): %8.2f ms  (%.2fx scalar)\n", adamw_path_name(path), ti == 0 ? 1 : threads,
+      if (path == kernels::Isa::kScalar) scalar_ms[ti] = best;
+      std::printf("  %-7s %d thread(s): %8.2f ms  (%.2fx scalar)\n", kernels::isa_name(path), ti == 0 ? 1 : threads,
                   best, scalar_ms[ti] / best);
     }
   }

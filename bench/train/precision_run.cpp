@@ -94,7 +94,7 @@ Curve run(const std::vector<int32_t>& train, const std::vector<int32_t>& val, ke
       h.beta2 = 0.95f;
       h.weight_decay = p.decay ? 0.1f : 0.0f;
       h.step = s;
-      adamw_step(adamw_best_path(), &pool, m.params() + p.offset, m.grads() + p.offset, mo.data() + p.offset,
+      adamw_step(kernels::best_isa(), &pool, m.params() + p.offset, m.grads() + p.offset, mo.data() + p.offset,
                  ve.data() + p.offset, p.numel, h);
     }
     if (s % eval_every == 0 || s == steps) curve.val.push_back(validate());

@@ -98,52 +98,15 @@ __attribute__((target("avx512f"))) void avx512_range(float* p, const float* g, f
   scalar_range(p, g, m, v, i, n, c);
 }
 
-void run_path(AdamWPath path, float* p, const float* g, float* m, float* v, size_t n, const Coeffs& c) {
+void run_path(kernels::Isa path, float* p, const float* g, float* m, float* v, size_t n, const Coeffs& c) {
   switch (path) {
-    case AdamWPath::kAvx512: avx512_range(p, g, m, v, n, c); return;
-    case AdamWPath::kAvx2: avx2_range(p, g, m, v, n, c); return;
-    case AdamWPath::kScalar: scalar_range(p, g, m, v, 0, n, c); return;
+    case kernels::Isa::kAvx512: avx512_range(p, g, m, v, n, c); return;
+    case kernels::Isa::kAvx2: avx2_range(p, g, m, v, n, c); return;
+    case kernels::Isa::kScalar: scalar_range(p, g, m, v, 0, n, c); return;
   }
 }
 
 }  // namespace
-
-bool adamw_path_supported(AdamWPath path) {
-  switch (path) {
-    case AdamWPath::kScalar: return true;
-    case AdamWPath::kAvx2: return __builtin_cpu_supports("avx2");
-    case AdamWPath::kAvx512: return __builtin_cpu_supports("avx512f");
-  }
-  return false;
-}
-
-AdamWPath adamw_best_path() {
-  if (adamw_path_supported(AdamWPath::kAvx512)) return AdamWPath::kAvx512;
-  if (adamw_path_supported(AdamWPath::kAvx2)) return AdamWPath::kAvx2;
-  return AdamWPath::kScalar;
-}
-
-const char* adamw_path_name(AdamWPath path) {
-  switch (path) {
-    case AdamWPath::kScalar: return "scalar";
-    case AdamWPath::kAvx2: return "avx2";
-    case AdamWPath::kAvx512: return "avx512";
-  }
-  return "?";
-}
-
-Result<AdamWPath> adamw_path_from_name(std::string_view name) {
-  AdamWPath path;
-  if (name == "scalar") path = AdamWPath::kScalar;
-  else if (name == "avx2") path = AdamWPath::kAvx2;
-  else if (name == "avx512") path = AdamWPath::kAvx512;
-  else return invalid_argument("unknown ISA '" + std::string(name) + "': expected scalar, avx2 or avx512");
-  if (!adamw_path_supported(path)) {
-    return invalid_argument("ISA '" + std::string(name) + "' is not supported by this CPU; use " +
-                            adamw_path_name(adamw_best_path()) + " or lower");
-  }
-  return path;
-}
 
 void adamw_step_scalar(float* p, const float* g, float* m, float* v, size_t n, const AdamWHyper& h) {
   scalar_range(p, g, m, v, 0, n, coeffs(h));
@@ -155,7 +118,7 @@ void adamw_step_avx512(float* p, const float* g, float* m, float* v, size_t n, c
   avx512_range(p, g, m, v, n, coeffs(h));
 }
 
-void adamw_step(AdamWPath path, ThreadPool* pool, float* p, const float* g, float* m, float* v,
+void adamw_step(kernels::Isa path, ThreadPool* pool, float* p, const float* g, float* m, float* v,
                 size_t n, const AdamWHyper& h) {
   const Coeffs c = coeffs(h);
   constexpr int64_t kGrain = 1 << 14;  // below this, threading costs more than it saves

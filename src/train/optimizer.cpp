@@ -43,7 +43,7 @@ float clip_grad_norm(float* g, size_t n, double norm, float max_norm, ThreadPool
 }
 
 AdamW::AdamW(const std::vector<ParamSpec>& specs, size_t num_params, const AdamWConfig& config,
-             AdamWPath path)
+             kernels::Isa path)
     : config_(config), path_(path), m_(num_params), v_(num_params) {
   std::vector<ParamSpec> sorted = specs;
   std::sort(sorted.begin(), sorted.end(),

@@ -20,7 +20,7 @@ Result<TrainRunSummary> run_training(const TrainConfig& config, const TextEncode
   if (!factory.create || !factory.save || !factory.load) {
     return internal_error("model factory is incomplete: create, save and load are required");
   }
-  if (!config.isa.empty()) ML_RETURN_IF_ERROR(adamw_path_from_name(config.isa).status());
+  if (!config.isa.empty()) ML_RETURN_IF_ERROR(kernels::resolve_isa(config.isa).status());
   {
     // A CPU without bf16 support fails here, before the data is tokenized.
     ML_ASSIGN_OR_RETURN(kernels::Isa isa, kernels::resolve_isa(config.isa));

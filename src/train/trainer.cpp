@@ -18,10 +18,10 @@ uint64_t dropout_seed_for(uint64_t seed) { return seed ^ 0xd50fd50fd50full; }
 
 namespace {
 
-AdamWPath path_for(const std::string& isa) {
-  if (isa.empty()) return adamw_best_path();
-  auto p = adamw_path_from_name(isa);
-  return p.is_ok() ? *p : adamw_best_path();
+kernels::Isa path_for(const std::string& isa) {
+  if (isa.empty()) return kernels::best_isa();
+  auto p = kernels::resolve_isa(isa);
+  return p.is_ok() ? *p : kernels::best_isa();
 }
 
 AdamWConfig adamw_config(const TrainConfig& c) {

@@ -62,9 +62,9 @@ TEST(AdamWKernel, SimdPathsMatchScalarBitForBit) {
     p0[i] = static_cast<float>(rng.normal());
     g[i] = static_cast<float>(rng.normal() * 0.1);
   }
-  for (AdamWPath path : {AdamWPath::kAvx2, AdamWPath::kAvx512}) {
-    if (!adamw_path_supported(path)) {
-      GTEST_LOG_(INFO) << adamw_path_name(path) << " not supported here; skipped";
+  for (kernels::Isa path : {kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (!kernels::isa_supported(path)) {
+      GTEST_LOG_(INFO) << kernels::isa_name(path) << " not supported here; skipped";
       continue;
     }
     std::vector<float> ps = p0, ms(n), vs(n), pv = p0, mv(n), vv(n);
@@ -74,11 +74,11 @@ TEST(AdamWKernel, SimdPathsMatchScalarBitForBit) {
     for (int s = 1; s <= 4; ++s) {
       h.step = s;
       adamw_step_scalar(ps.data(), g.data(), ms.data(), vs.data(), n, h);
-      if (path == AdamWPath::kAvx2) adamw_step_avx2(pv.data(), g.data(), mv.data(), vv.data(), n, h);
+      if (path == kernels::Isa::kAvx2) adamw_step_avx2(pv.data(), g.data(), mv.data(), vv.data(), n, h);
       else adamw_step_avx512(pv.data(), g.data(), mv.data(), vv.data(), n, h);
     }
     for (size_t i = 0; i < n; ++i) {
-      ASSERT_EQ(ps[i], pv[i]) << adamw_path_name(path) << " i=" << i;
+      ASSERT_EQ(ps[i], pv[i]) << kernels::isa_name(path) << " i=" << i;
       ASSERT_EQ(ms[i], mv[i]);
       ASSERT_EQ(vs[i], vv[i]);
     }
@@ -97,16 +97,16 @@ TEST(AdamWKernel, ThreadedDispatchEqualsSerial) {
   ThreadPool pool(3);
   AdamWHyper h;
   h.weight_decay = 0.05f;
-  adamw_step(AdamWPath::kScalar, nullptr, p1.data(), g.data(), m1.data(), v1.data(), n, h);
-  adamw_step(adamw_best_path(), &pool, p2.data(), g.data(), m2.data(), v2.data(), n, h);
+  adamw_step(kernels::Isa::kScalar, nullptr, p1.data(), g.data(), m1.data(), v1.data(), n, h);
+  adamw_step(kernels::best_isa(), &pool, p2.data(), g.data(), m2.data(), v2.data(), n, h);
   EXPECT_EQ(p1, p2);
   EXPECT_EQ(m1, m2);
   EXPECT_EQ(v1, v2);
 }
 
 TEST(AdamWKernel, PathNamesParseAndRefuseUnknown) {
-  EXPECT_EQ(*adamw_path_from_name("scalar"), AdamWPath::kScalar);
-  auto bad = adamw_path_from_name("neon");
+  EXPECT_EQ(*kernels::resolve_isa("scalar"), kernels::Isa::kScalar);
+  auto bad = kernels::resolve_isa("neon");
   ASSERT_FALSE(bad.is_ok());
   EXPECT_NE(bad.status().message().find("neon"), std::string::npos);
 }

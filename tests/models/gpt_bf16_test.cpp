@@ -54,7 +54,7 @@ std::vector<double> train(const KernelContext& ctx, int steps, std::vector<float
     h.lr = 3e-3f;
     h.beta2 = 0.95f;
     h.step = s + 1;
-    adamw_step(AdamWPath::kScalar, nullptr, model.params(), model.grads(), mom.data(), var.data(), n, h);
+    adamw_step(kernels::Isa::kScalar, nullptr, model.params(), model.grads(), mom.data(), var.data(), n, h);
   }
   return losses;
 }

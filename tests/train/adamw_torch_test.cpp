@@ -24,8 +24,8 @@ TEST(AdamWTorch, FourStepsMatchPyTorchOnEveryPath) {
   cfg.beta2 = g["beta2"];
   cfg.eps = g["eps"];
   cfg.weight_decay = g["weight_decay"];
-  for (AdamWPath path : {AdamWPath::kScalar, AdamWPath::kAvx2, AdamWPath::kAvx512}) {
-    if (!adamw_path_supported(path)) continue;
+  for (kernels::Isa path : {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (!kernels::isa_supported(path)) continue;
     AdamW opt(specs, n, cfg, path);
     double max_rel = 0;
     std::vector<float> p = g["params0"].get<std::vector<float>>();
@@ -36,11 +36,11 @@ TEST(AdamWTorch, FourStepsMatchPyTorchOnEveryPath) {
       for (size_t i = 0; i < n; ++i) {
         // float32 rounding differs from PyTorch's op order by a few ulps at most
         ASSERT_NEAR(p[i], want[i], 1e-6 + 2e-6 * std::fabs(want[i]))
-            << adamw_path_name(path) << " step " << s + 1 << " param " << i;
+            << kernels::isa_name(path) << " step " << s + 1 << " param " << i;
         max_rel = std::max(max_rel, std::fabs(double(p[i]) - want[i]) / std::max(1e-3, std::fabs(double(want[i]))));
       }
     }
-    std::printf("[ info ] %s: max relative difference to PyTorch after 4 steps: %.2e\n", adamw_path_name(path), max_rel);
+    std::printf("[ info ] %s: max relative difference to PyTorch after 4 steps: %.2e\n", kernels::isa_name(path), max_rel);
   }
 }
 

@@ -53,7 +53,7 @@ TEST(AdamWOptimizer, WeightDecayOnlyOnDecayGroup) {
   std::vector<ParamSpec> specs = {{"w", {2, 2}, 0, 4, true}, {"b", {2}, 4, 2, false}, {"ln.weight", {2}, 6, 2, false}};
   AdamWConfig cfg;
   cfg.weight_decay = 0.5f;
-  AdamW opt(specs, 8, cfg, AdamWPath::kScalar);
+  AdamW opt(specs, 8, cfg, kernels::Isa::kScalar);
   std::vector<float> p(8, 1.0f), g(8, 0.0f);  // zero gradient: only decay can move p
   opt.step(p.data(), g.data(), 0.1f, nullptr);
   for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(p[i], 0.95f) << i;
@@ -61,7 +61,7 @@ TEST(AdamWOptimizer, WeightDecayOnlyOnDecayGroup) {
   EXPECT_EQ(opt.step_count(), 1);
 
   cfg.no_decay_weight_decay = 0.2f;  // the second group can be given its own decay
-  AdamW opt2(specs, 8, cfg, AdamWPath::kScalar);
+  AdamW opt2(specs, 8, cfg, kernels::Isa::kScalar);
   std::vector<float> q(8, 1.0f);
   opt2.step(q.data(), g.data(), 0.1f, nullptr);
   EXPECT_FLOAT_EQ(q[0], 0.95f);

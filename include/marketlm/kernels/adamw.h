@@ -17,12 +17,11 @@
 #include <string_view>
 
 #include "marketlm/core/status.h"
+#include "marketlm/kernels/kernel_context.h"
 
 namespace marketlm {
 
 class ThreadPool;
-
-enum class AdamWPath { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
 
 struct AdamWHyper {
   float lr = 1e-3f;
@@ -33,21 +32,14 @@ struct AdamWHyper {
   int64_t step = 1;           // 1-based update count t, for bias correction
 };
 
-// The best path this CPU supports.
-AdamWPath adamw_best_path();
-// "scalar" | "avx2" | "avx512" (as in MARKETLM_ISA); refuses a path the CPU lacks.
-Result<AdamWPath> adamw_path_from_name(std::string_view name);
-const char* adamw_path_name(AdamWPath path);
-bool adamw_path_supported(AdamWPath path);
-
 // One update of n parameters in place; p, m, v updated, g read.
 void adamw_step_scalar(float* p, const float* g, float* m, float* v, size_t n, const AdamWHyper& h);
 void adamw_step_avx2(float* p, const float* g, float* m, float* v, size_t n, const AdamWHyper& h);
 void adamw_step_avx512(float* p, const float* g, float* m, float* v, size_t n, const AdamWHyper& h);
 
-// Dispatches to `path` and splits [0, n) over the pool (nullptr = serial).
+// Dispatches to `path` (kernels::best_isa() / resolve_isa() pick it) and splits [0, n) over the pool (nullptr = serial).
 // Element-wise, so the result does not depend on the thread count.
-void adamw_step(AdamWPath path, ThreadPool* pool, float* p, const float* g, float* m, float* v,
+void adamw_step(kernels::Isa path, ThreadPool* pool, float* p, const float* g, float* m, float* v,
                 size_t n, const AdamWHyper& h);
 
 }  // namespace marketlm

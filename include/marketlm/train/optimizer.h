@@ -37,7 +37,7 @@ struct AdamWConfig {
 class AdamW {
  public:
   AdamW(const std::vector<ParamSpec>& specs, size_t num_params, const AdamWConfig& config,
-        AdamWPath path);
+        kernels::Isa path);
 
   // One update at learning rate lr; advances the step count first (t = 1 on
   // the first call), as torch.optim.AdamW does.
@@ -58,7 +58,7 @@ class AdamW {
   };
   std::vector<Segment> segments_;
   AdamWConfig config_;
-  AdamWPath path_;
+  kernels::Isa path_;
   AlignedBuffer<float> m_, v_;
   int64_t step_ = 0;
 };

@@ -105,9 +105,7 @@ Status SasrecRecommender::fit(const TrainData& train, const RecConfig& config, c
     if (train.seqs[u].size() >= 2) users.push_back(static_cast<int32_t>(u));
   }
   const kernels::KernelContext kctx{ctx.pool, isa_};
-  AdamWPath path = AdamWPath::kScalar;
-  if (isa_ == kernels::Isa::kAvx2) path = AdamWPath::kAvx2;
-  if (isa_ == kernels::Isa::kAvx512) path = AdamWPath::kAvx512;
+  const kernels::Isa path = isa_;
   const SasrecLoss kind = loss_kind(config.sasrec_loss);
   const int k = kind == SasrecLoss::kSampledSoftmax ? config.sasrec_negatives : 1;
   SasrecWorkspace ws;
