@@ -22,21 +22,12 @@ int run_prune(const PruneOpts& o) {
   auto method = parse_prune_method(o.method);
   if (!method.is_ok()) return report_error(cmd, method.status());
   ThreadPool pool(o.threads);
-  auto ctx = compress_context(&pool);
-  if (!ctx.is_ok()) return report_error(cmd, ctx.status());
-  auto model = GptModel::from_pretrained(o.model, *ctx);
-  if (!model.is_ok()) return report_error(cmd, model.status());
-  GptModel& m = **model;
+  auto src = load_compress_source(o, &pool);
+  if (!src.is_ok()) return report_error(cmd, src.status());
+  GptModel& m = *src->model;
+  const std::vector<int32_t>& tokens = src->tokens;
   nlohmann::json report = {{"model", o.model}, {"out", o.out}, {"method", o.method}, {"amount", o.amount}};
-  std::vector<int32_t> tokens;
-  if (!o.data.empty()) {
-    auto t = tokenize_for_model(o.model, o.tokenizer, m.config().vocab_size, o.data);
-    if (!t.is_ok()) return report_error(cmd, t.status());
-    tokens = std::move(*t);
-    auto before = perplexity_json(m, tokens, o.window, o.max_tokens, !o.json);
-    if (!before.is_ok()) return report_error(cmd, before.status());
-    report["source"] = *before;
-  }
+  if (!o.data.empty()) report["source"] = src->perplexity;
   const int64_t source_params = static_cast<int64_t>(m.num_params());
   const int64_t source_decode = m.decode_weight_bytes();
   auto pr = gpt_prune(m, *method, o.amount);

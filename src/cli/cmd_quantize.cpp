@@ -25,21 +25,12 @@ int run_quantize(const QuantizeOpts& o) {
                                               " applies to --format int8 only, not " + o.format));
   if (Status g = kernels::check_int8_group_size(o.group_size); !g.is_ok()) return report_error(cmd, g);
   ThreadPool pool(o.threads);
-  auto ctx = compress_context(&pool);
-  if (!ctx.is_ok()) return report_error(cmd, ctx.status());
-  auto model = GptModel::from_pretrained(o.model, *ctx);
-  if (!model.is_ok()) return report_error(cmd, model.status());
-  GptModel& m = **model;
+  auto src = load_compress_source(o, &pool);
+  if (!src.is_ok()) return report_error(cmd, src.status());
+  GptModel& m = *src->model;
+  const std::vector<int32_t>& tokens = src->tokens;
   nlohmann::json report = {{"model", o.model}, {"out", o.out}, {"format", o.format}, {"group_size", o.group_size}};
-  std::vector<int32_t> tokens;
-  if (!o.data.empty()) {
-    auto t = tokenize_for_model(o.model, o.tokenizer, m.config().vocab_size, o.data);
-    if (!t.is_ok()) return report_error(cmd, t.status());
-    tokens = std::move(*t);
-    auto before = perplexity_json(m, tokens, o.window, o.max_tokens, !o.json);
-    if (!before.is_ok()) return report_error(cmd, before.status());
-    report["source"] = *before;
-  }
+  if (!o.data.empty()) report["source"] = src->perplexity;
   const int64_t source_bytes = m.decode_weight_bytes();
   Status st = m.set_weight_format(*fmt, o.group_size);
   if (st.is_ok()) st = save_model_dir_atomic(m, o.model, o.out);

@@ -19,6 +19,16 @@ Result<kernels::KernelContext> compress_context(ThreadPool* pool) {
   return kernels::KernelContext{pool, isa};
 }
 
+Result<CompressSource> load_compress_source(const ModelEvalOpts& o, ThreadPool* pool) {
+  ML_ASSIGN_OR_RETURN(kernels::KernelContext ctx, compress_context(pool));
+  CompressSource src;
+  ML_ASSIGN_OR_RETURN(src.model, GptModel::from_pretrained(o.model, ctx));
+  if (o.data.empty()) return src;
+  ML_ASSIGN_OR_RETURN(src.tokens, tokenize_for_model(o.model, o.tokenizer, src.model->config().vocab_size, o.data));
+  ML_ASSIGN_OR_RETURN(src.perplexity, perplexity_json(*src.model, src.tokens, o.window, o.max_tokens, !o.json));
+  return src;
+}
+
 Result<std::vector<int32_t>> tokenize_for_model(const std::string& model_dir, const std::string& tokenizer,
                                                 int vocab_size, const std::string& data_path) {
   ML_ASSIGN_OR_RETURN(std::string text, read_file(data_path));

@@ -44,6 +44,16 @@ Result<std::vector<int32_t>> tokenize_for_model(const std::string& model_dir, co
 Result<nlohmann::json> perplexity_json(GptModel& model, const std::vector<int32_t>& tokens, int window,
                                        int64_t max_tokens, bool progress);
 
+// The start of `quantize` and `prune`: the model of o.model on pool, and,
+// when o.data is set, its evaluation tokens and perplexity before the change
+// (tokens empty and perplexity null without --data).
+struct CompressSource {
+  std::unique_ptr<GptModel> model;
+  std::vector<int32_t> tokens;
+  nlohmann::json perplexity;
+};
+Result<CompressSource> load_compress_source(const ModelEvalOpts& o, ThreadPool* pool);
+
 // Saves model into out_dir via a sibling temporary directory renamed into
 // place (an existing out_dir is replaced only after the new one is complete),
 // copying the tokenizer files of src_dir.
