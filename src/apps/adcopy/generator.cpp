@@ -119,8 +119,11 @@ Result<AdcopyGenerator> AdcopyGenerator::create(Decoder* decoder, const Tokenize
     *id = *t;
     return Status::ok();
   };
-  ML_RETURN_IF_ERROR(special(kBriefToken, &g.brief_id_));
-  ML_RETURN_IF_ERROR(special(kCopyToken, &g.copy_id_));
+  // The markers reach the model as text (encode_prompt), but an ad-copy
+  // tokenizer registers them: their absence means the wrong model.
+  int32_t marker = -1;
+  ML_RETURN_IF_ERROR(special(kBriefToken, &marker));
+  ML_RETURN_IF_ERROR(special(kCopyToken, &marker));
   ML_RETURN_IF_ERROR(special(kEndOfTextToken, &g.eos_id_));
   if (tokenizer->vocab_size() > decoder->vocab_size())
     return failed_precondition("the tokenizer has " + std::to_string(tokenizer->vocab_size()) +

@@ -123,7 +123,7 @@ class AdcopyGenerator {
                                                   GenerateStats* stats) const;
   Decoder* decoder_;
   const Tokenizer* tok_;
-  int32_t brief_id_ = -1, copy_id_ = -1, eos_id_ = -1;
+  int32_t eos_id_ = -1;
   std::vector<int32_t> banned_specials_;  // special tokens other than EOS: never generated
 };
 
