@@ -2,7 +2,23 @@
 
 #include <algorithm>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace marketlm {
+namespace {
+
+// Pause iterations a waiting thread spins before it sleeps (~50-100 us).
+constexpr int kSpinIterations = 1000;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
   if (n_threads <= 0) n_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -39,29 +55,34 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
     task_ = &fn;
     task_n_ = n;
     task_chunks_ = chunks;
-    pending_ = chunks - 1;
-    ++generation_;
+    pending_.store(chunks - 1, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
   }
   cv_work_.notify_all();
   int64_t b, e;
   chunk(n, chunks, 0, &b, &e);
   fn(b, e, 0);
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_done_.wait(lock, [this] { return pending_ == 0; });
-  task_ = nullptr;
+  for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
+  if (pending_.load(std::memory_order_acquire) != 0) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+  }
 }
 
 void ThreadPool::worker_loop(int index) {
   uint64_t seen = 0;
   for (;;) {
+    for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
     const std::function<void(int64_t, int64_t, int)>* task;
     int64_t n;
     int chunks;
     {
+      // The task's fields are written under the lock, so they are read under
+      // it too (a worker without a chunk may lag a task behind).
       std::unique_lock<std::mutex> lock(mu_);
-      cv_work_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      cv_work_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
       if (stop_) return;
-      seen = generation_;
+      seen = generation_.load(std::memory_order_relaxed);
       task = task_;
       n = task_n_;
       chunks = task_chunks_;
@@ -70,8 +91,10 @@ void ThreadPool::worker_loop(int index) {
       int64_t b, e;
       chunk(n, chunks, index, &b, &e);
       (*task)(b, e, index);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--pending_ == 0) cv_done_.notify_one();
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mu_);
+        cv_done_.notify_one();
+      }
     }
   }
 }

@@ -38,6 +38,9 @@ Result<Model> Model::from_pretrained(const std::string& dir, const ModelOptions&
   impl->dir = dir;
   impl->pool = std::make_unique<ThreadPool>(options.threads);
   ML_ASSIGN_OR_RETURN(impl->gpt, GptModel::from_pretrained(dir, kernels::KernelContext{impl->pool.get(), isa}));
+  // For decoding: an f32 model takes its row-major decode copies.
+  if (impl->gpt->weight_format() == kernels::WeightFormat::kF32)
+    ML_RETURN_IF_ERROR(impl->gpt->set_weight_format(kernels::WeightFormat::kF32));
   const std::string gen_path = (fs::path(dir) / "generation_config.json").string();
   if (fs::exists(gen_path, ec)) {
     auto g = load_generation_config(gen_path);

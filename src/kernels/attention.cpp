@@ -1,5 +1,10 @@
 #include "marketlm/kernels/attention.h"
 
+// GCC 12's AVX-512 headers trip -Wuninitialized inside the header.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -8,6 +13,60 @@
 #include "marketlm/kernels/matmul.h"
 
 namespace marketlm::kernels {
+namespace {
+
+#define ML_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+
+// One head of one cached query row, head size 16 * NV: the query and the
+// output stay in registers while the keys and values stream past (the
+// generic path below makes a dot and an axpy call per position).
+template <int NV>
+ML_AVX512 void cached_head_avx512(float* o, const float* qi, const float* k, const float* v, int C, int T,
+                                  float scale, float* row) {
+  __m512 q[NV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NV; ++j) q[j] = _mm512_loadu_ps(qi + 16 * j);
+  float m = -INFINITY;
+  for (int t = 0; t < T; ++t) {
+    const float* kt = k + static_cast<int64_t>(t) * C;
+    __m512 acc = _mm512_mul_ps(q[0], _mm512_loadu_ps(kt));
+#pragma GCC unroll 8
+    for (int j = 1; j < NV; ++j) acc = _mm512_fmadd_ps(q[j], _mm512_loadu_ps(kt + 16 * j), acc);
+    row[t] = _mm512_reduce_add_ps(acc) * scale;
+    m = std::max(m, row[t]);
+  }
+  const float inv = 1.0f / simd::exp_sub_sum(Isa::kAvx512, row, row, m, T);
+  __m512 out[NV];
+#pragma GCC unroll 8
+  for (int j = 0; j < NV; ++j) out[j] = _mm512_setzero_ps();
+  for (int t = 0; t < T; ++t) {
+    const float* vt = v + static_cast<int64_t>(t) * C;
+    const __m512 p = _mm512_set1_ps(row[t]);
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; ++j) out[j] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vt + 16 * j), out[j]);
+  }
+  const __m512 s = _mm512_set1_ps(inv);
+#pragma GCC unroll 8
+  for (int j = 0; j < NV; ++j) _mm512_storeu_ps(o + 16 * j, _mm512_mul_ps(out[j], s));
+}
+
+// The AVX-512 head kernel for head size HS, or nullptr when HS is not 16 x 1..8.
+using CachedHeadFn = void (*)(float*, const float*, const float*, const float*, int, int, float, float*);
+CachedHeadFn cached_head_kernel(int HS) {
+  switch (HS) {
+    case 16: return cached_head_avx512<1>;
+    case 32: return cached_head_avx512<2>;
+    case 48: return cached_head_avx512<3>;
+    case 64: return cached_head_avx512<4>;
+    case 80: return cached_head_avx512<5>;
+    case 96: return cached_head_avx512<6>;
+    case 112: return cached_head_avx512<7>;
+    case 128: return cached_head_avx512<8>;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
 
 // Per (batch, head): S = Q K^T as one gemm over strided views of qkv, a
 // causal softmax per row, then O = P V as a second gemm (the upper triangle
@@ -93,11 +152,17 @@ void attention_cached_forward(float* out, const float* q, int ld_q, const float*
   const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
   parallel_for(ctx, static_cast<int64_t>(Tq) * NH, [&](int64_t begin, int64_t end, int) {
     std::vector<float> row(static_cast<size_t>(T_total));
+    const CachedHeadFn fast = ctx.isa == Isa::kAvx512 ? cached_head_kernel(HS) : nullptr;
     for (int64_t ih = begin; ih < end; ++ih) {
       const int i = static_cast<int>(ih / NH);
       const int h = static_cast<int>(ih % NH);
       const int pos = T_total - Tq + i;
       const float* qi = q + static_cast<int64_t>(i) * ld_q + h * HS;
+      if (fast != nullptr) {
+        fast(out + static_cast<int64_t>(i) * C + h * HS, qi, k_cache + h * HS, v_cache + h * HS, C, pos + 1, scale,
+             row.data());
+        continue;
+      }
       for (int t2 = 0; t2 <= pos; ++t2)
         row[t2] = simd::dot(ctx.isa, qi, k_cache + static_cast<int64_t>(t2) * C + h * HS, HS) * scale;
       const float m = simd::max(ctx.isa, row.data(), pos + 1);

@@ -4,6 +4,7 @@
 #include "marketlm/kernels/matmul.h"
 
 #include "marketlm/kernels/gemm_bf16.h"
+#include "marketlm/kernels/matmul_decode.h"
 
 #include <cblas.h>
 
@@ -89,6 +90,11 @@ void matmul_forward(float* out, const float* inp, const float* w, const float* b
     gemm_bf16(ctx.bf16, ctx.pool, false, false, N, OC, C, inp, C, w, OC, beta, out, OC);
     return;
   }
+  if (N <= kDecodeMaxRows && ctx.isa == Isa::kAvx512) {
+    // Few rows (a decode step): stream the weights once, unpacked.
+    matmul_decode_forward(out, inp, w, bias, N, C, OC, ctx);
+    return;
+  }
   if (N < 16 && ctx.pool != nullptr) {
     // Few rows (a decode step): split over output columns instead, so every
     // thread streams its share of the weights.
@@ -148,6 +154,10 @@ void matmul_nt_forward(float* out, const float* inp, const float* w, int N, int 
                        const KernelContext& ctx) {
   if (ctx.bf16 != Bf16Kernel::kOff) {
     gemm_bf16(ctx.bf16, ctx.pool, false, true, N, OC, C, inp, C, w, C, 0.0f, out, OC);
+    return;
+  }
+  if (N <= kDecodeMaxRows && ctx.isa == Isa::kAvx512) {
+    matmul_nt_decode_forward(out, inp, w, nullptr, N, C, OC, ctx);
     return;
   }
   // Split over output columns: each thread reads all rows, writes its columns.

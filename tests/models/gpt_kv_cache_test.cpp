@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "kernels/kernel_test_util.h"
 #include "marketlm/models/gpt/gpt_model.h"
 
@@ -53,6 +55,40 @@ TEST(GptKvCache, PrefillThenStepsEqualFullRecomputation) {
       kernels::testing::expect_close("step", step, full_last(*m, seq), 1e-4, 1e-5);
     }
     EXPECT_EQ(cache.length(), 9);
+  }
+}
+
+// set_weight_format(kF32) takes row-major decode copies of the matmul
+// weights; decoding through them equals full recomputation, and changing the
+// weights through params() drops them (a stale copy would decode old weights).
+TEST(GptKvCache, F32DecodeCopiesFollowTheWeights) {
+  ThreadPool pool(2);
+  for (auto isa : kernels::testing::test_isas()) {
+    SCOPED_TRACE(kernels::isa_name(isa));
+    auto m = model_for(KernelContext{&pool, isa});
+    const int V = 53;
+    ASSERT_TRUE(m->set_weight_format(kernels::WeightFormat::kF32).is_ok());
+    std::vector<int32_t> seq = {3, 17, 52, 8};
+    GptKvCache cache = m->make_kv_cache(12);
+    std::vector<float> logits(4 * V), step(V);
+    ASSERT_TRUE(m->forward_cached(seq.data(), 4, &cache, logits.data()).is_ok());
+    int32_t next = 9;
+    seq.push_back(next);
+    ASSERT_TRUE(m->forward_cached(&next, 1, &cache, step.data()).is_ok());
+    kernels::testing::expect_close("step with copies", step, full_last(*m, seq), 1e-4, 1e-5);
+    // Change one c_attn weight of layer 0 through params(): the copies go.
+    const ParamSpec* w = m->find_param("h.0.attn.c_attn.weight");
+    ASSERT_NE(w, nullptr);
+    for (size_t i = 0; i < w->numel; i += 7) m->params()[w->offset + i] += 0.5f;
+    cache.clear();
+    ASSERT_TRUE(m->forward_cached(seq.data(), 4, &cache, logits.data()).is_ok());
+    next = seq.back();
+    std::vector<float> after(V);
+    ASSERT_TRUE(m->forward_cached(&next, 1, &cache, after.data()).is_ok());
+    kernels::testing::expect_close("step after params()", after, full_last(*m, seq), 1e-4, 1e-5);
+    double moved = 0;
+    for (int v = 0; v < V; ++v) moved += std::abs(after[v] - step[v]);
+    EXPECT_GT(moved, 1e-2);  // the change is visible in the decoded logits
   }
 }
 

@@ -2,8 +2,12 @@
 // splits [0, n) into contiguous chunks, one per thread, in a fixed order, so
 // the same thread count always gives the same partition (and the same bits).
 // Not reentrant: a task must not call parallel_for on the same pool.
+// Waiting spins briefly before sleeping (a worker for the next task, the
+// caller for the workers): a decode step makes ~100 short calls, and a
+// condition-variable wake-up costs more than many of them.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -42,8 +46,8 @@ class ThreadPool {
   const std::function<void(int64_t, int64_t, int)>* task_ = nullptr;
   int64_t task_n_ = 0;
   int task_chunks_ = 0;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
+  std::atomic<uint64_t> generation_{0};  // written under mu_, read by spinning workers
+  std::atomic<int> pending_{0};           // workers still running the current task
   bool stop_ = false;
 };
 

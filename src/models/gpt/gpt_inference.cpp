@@ -36,8 +36,10 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
   }
   const size_t rc = static_cast<size_t>(R) * C;
   const size_t rf = static_cast<size_t>(R) * F;
-  AlignedBuffer<float> buf(rc * 6 + rf + 2 * static_cast<size_t>(R));
-  float* x = buf.data();
+  // Reused across steps: a fresh buffer of a batch-8 step is large enough to
+  // be mapped and zeroed by the kernel on every call.
+  if (decode_scratch_.size() < rc * 6 + rf + 2 * static_cast<size_t>(R)) decode_scratch_.resize(rc * 6 + rf + 2 * static_cast<size_t>(R));
+  float* x = decode_scratch_.data();
   float* ln = x + rc;
   float* qkv = ln + rc;        // 3 rc
   float* atty = qkv + 3 * rc;  // rc

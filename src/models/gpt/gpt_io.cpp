@@ -187,6 +187,7 @@ Status GptModel::load_safetensors(const std::string& path) {
       }
   }
   params_ = std::move(fresh);
+  decode_f32_.clear();
   return Status::ok();
 }
 

@@ -77,6 +77,7 @@ Result<std::unique_ptr<GptModel>> GptModel::create(const GptConfig& config, cons
 }
 
 void GptModel::init_weights(uint64_t seed) {
+  decode_f32_.clear();
   Rng rng(seed);
   const float proj_std = 0.02f / std::sqrt(2.0f * static_cast<float>(config_.n_layer));
   for (const ParamSpec& s : specs_) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "marketlm/kernels/matmul.h"
+#include "marketlm/kernels/matmul_decode.h"
 #include "marketlm/models/gpt/gpt_model.h"
 
 namespace marketlm {
@@ -17,21 +18,38 @@ std::vector<size_t> GptModel::quantised_specs() const {
   return out;
 }
 
-int GptModel::quant_index(size_t spec) const {
-  if (qweights_.empty()) return -1;
-  if (spec == 0) return static_cast<int>(qweights_.size()) - 1;
+int GptModel::layer_matmul_slot(size_t spec) const {
   if (spec < 2 || spec >= 2 + 12 * static_cast<size_t>(config_.n_layer)) return -1;
   const size_t l = (spec - 2) / 12, i = (spec - 2) % 12;
   const int slot = i == 2 ? 0 : i == 4 ? 1 : i == 8 ? 2 : i == 10 ? 3 : -1;
   return slot < 0 ? -1 : static_cast<int>(4 * l) + slot;
 }
 
+int GptModel::quant_index(size_t spec) const {
+  if (qweights_.empty()) return -1;
+  if (spec == 0) return static_cast<int>(qweights_.size()) - 1;
+  return layer_matmul_slot(spec);
+}
+
 Status GptModel::set_weight_format(WeightFormat format, int int8_group) {
   if (format == WeightFormat::kInt8) ML_RETURN_IF_ERROR(kernels::check_int8_group_size(int8_group));
   qweights_.clear();
+  decode_f32_.clear();
   format_ = format;
   int8_group_ = format == WeightFormat::kInt8 ? int8_group : 0;
-  if (format == WeightFormat::kF32) return Status::ok();
+  if (format == WeightFormat::kF32) {
+    for (size_t spec : quantised_specs()) {
+      if (spec == 0) continue;  // wte is already [V, C]
+      const ParamSpec& s = specs_[spec];
+      const size_t IC = s.shape[0], OC = s.shape[1];
+      const float* w = params_.data() + s.offset;
+      AlignedBuffer<float> t(IC * OC);
+      for (size_t i = 0; i < IC; ++i)
+        for (size_t o = 0; o < OC; ++o) t[o * IC + i] = w[i * OC + o];
+      decode_f32_.push_back(std::move(t));
+    }
+    return Status::ok();
+  }
   for (size_t spec : quantised_specs()) {
     const ParamSpec& s = specs_[spec];
     // Conv1D weights are [IC, OC]; wte is [V, C], already one row per output.
@@ -59,7 +77,10 @@ int64_t GptModel::decode_weight_bytes() const {
 
 void GptModel::linear(float* y, const float* x, size_t spec, const float* b, int R, int IC, int OC) {
   const int qi = quant_index(spec);
-  if (qi < 0) {
+  const int slot = layer_matmul_slot(spec);
+  if (qi < 0 && slot >= 0 && R <= kernels::kDecodeMaxRows && static_cast<size_t>(slot) < decode_f32_.size()) {
+    kernels::matmul_nt_decode_forward(y, x, decode_f32_[static_cast<size_t>(slot)].data(), b, R, IC, OC, ctx_);
+  } else if (qi < 0) {
     kernels::matmul_forward(y, x, params_.data() + specs_[spec].offset, b, R, IC, OC, ctx_);
   } else {
     kernels::quant_linear_forward(y, x, qweights_[qi], b, R, ctx_);

@@ -54,7 +54,12 @@ class GptModel : public TrainableModel {
   // TrainableModel
   const std::vector<ParamSpec>& param_specs() const override { return specs_; }
   size_t num_params() const override { return params_.size(); }
-  float* params() override { return params_.data(); }
+  // Mutable access drops the f32 decode copies (set_weight_format), which
+  // changed weights would leave stale.
+  float* params() override {
+    decode_f32_.clear();
+    return params_.data();
+  }
   float* grads() override { return grads_.data(); }
   const float* params() const { return params_.data(); }
   LossSum forward_backward(const TokenBatch& batch, float grad_scale, Rng* dropout_rng) override;
@@ -92,6 +97,12 @@ class GptModel : public TrainableModel {
   // see the same weights. Going back to kF32 keeps the rounded values.
   // int8_group: int8 inputs per scale (kernels::check_int8_group_size; 0 =
   // one scale per output channel); ignored by the other formats.
+  // kF32 (the default needs no call) also takes row-major copies of the four
+  // matmul weights per layer for the decode step (up to kDecodeMaxRows rows),
+  // which streams rows ~1.6x faster than the Conv1D column walk
+  // (bench/gpt_infer_bench): a second copy of those weights, taken now and
+  // dropped by params() and load_safetensors(), so call it again after
+  // changing the weights. Model::from_pretrained does this for f32 models.
   Status set_weight_format(kernels::WeightFormat format, int int8_group = 0);
   kernels::WeightFormat weight_format() const { return format_; }
   int int8_group_size() const { return format_ == kernels::WeightFormat::kInt8 ? int8_group_ : 0; }
@@ -133,6 +144,9 @@ class GptModel : public TrainableModel {
   void linear(float* y, const float* x, size_t spec, const float* b, int R, int IC, int OC);
   // Index into qweights_ of a quantised spec, or -1.
   int quant_index(size_t spec) const;
+  // 4 * layer + slot (c_attn, attn.c_proj, c_fc, mlp.c_proj) of a layer's
+  // matmul weight spec, or -1.
+  int layer_matmul_slot(size_t spec) const;
   // Specs that get a reduced-precision copy: 4 per layer, then wte (the head).
   std::vector<size_t> quantised_specs() const;
 
@@ -141,6 +155,8 @@ class GptModel : public TrainableModel {
   kernels::WeightFormat format_ = kernels::WeightFormat::kF32;
   int int8_group_ = 0;
   std::vector<kernels::QuantMatrix> qweights_;  // by quantised_specs() order
+  std::vector<AlignedBuffer<float>> decode_f32_;
+  AlignedBuffer<float> decode_scratch_;  // decode_rows' activations, grown as needed  // kF32: [OC, IC] copies by layer_matmul_slot, or empty
   std::vector<ParamSpec> specs_;
   AlignedBuffer<float> params_, grads_;
   std::shared_ptr<Acts> acts_;
