@@ -141,14 +141,54 @@ ML_VNNI void dot4_i8_vnni(const int8_t* a, const int8_t* const* w, int Kp, const
   for (int k = 0; k < Kp; k += 64) {
     // a + 128 as u8: flipping the sign bit of a two's-complement byte.
     const __m512i au = _mm512_xor_si512(_mm512_loadu_si512(a + k), flip);
-    for (int r = 0; r < kRows; ++r) acc[r] = _mm512_dpbusd_epi32(acc[r], au, _mm512_loadu_si512(w[r] + k));
+    for (int r = 0; r < kRows; ++r) {
+      // The next block's rows follow these four (rows are Kp apart).
+      _mm_prefetch(reinterpret_cast<const char*>(w[r] + k + kRows * static_cast<size_t>(Kp)), _MM_HINT_T0);
+      acc[r] = _mm512_dpbusd_epi32(acc[r], au, _mm512_loadu_si512(w[r] + k));
+    }
   }
   for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_epi32(acc[r]) - 128 * row_sum[r];
 }
+// Sums of each of four vectors, as the four lanes of one: interleave pairs,
+// add, interleave again, add, then fold the four 128-bit quarters.
+ML_VNNI inline __m128i reduce4_epi32_512(__m512i a0, __m512i a1, __m512i a2, __m512i a3) {
+  const __m512i t0 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1), _mm512_unpackhi_epi32(a0, a1));
+  const __m512i t1 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3), _mm512_unpackhi_epi32(a2, a3));
+  const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t0, t1), _mm512_unpackhi_epi64(t0, t1));
+  const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
+  return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+// Four activation rows against the same four weight rows (a prompt): each
+// weight load feeds four rows, each activation load four weight rows.
+ML_VNNI void dot4x4_i8_vnni(const int8_t* const* a, const int8_t* const* w, int Kp, const int32_t* row_sum,
+                            int32_t out[4][kRows]) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i acc[4][kRows];
+#pragma GCC unroll 4
+  for (int m = 0; m < 4; ++m)
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r) acc[m][r] = _mm512_setzero_si512();
+  for (int k = 0; k < Kp; k += 64) {
+    __m512i wv[kRows];
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; ++r) wv[r] = _mm512_loadu_si512(w[r] + k);
+#pragma GCC unroll 4
+    for (int m = 0; m < 4; ++m) {
+      const __m512i au = _mm512_xor_si512(_mm512_loadu_si512(a[m] + k), flip);
+#pragma GCC unroll 4
+      for (int r = 0; r < kRows; ++r) acc[m][r] = _mm512_dpbusd_epi32(acc[m][r], au, wv[r]);
+    }
+  }
+  const __m128i sums = _mm_slli_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row_sum)), 7);
+#pragma GCC unroll 4
+  for (int m = 0; m < 4; ++m)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out[m]),
+                     _mm_sub_epi32(reduce4_epi32_512(acc[m][0], acc[m][1], acc[m][2], acc[m][3]), sums));
+}
 // Grouped VNNI: groups of 64+ use 512-bit vpdpbusd, groups of 32 the
 // 256-bit form; each group's dot is corrected by 128 * its code sum.
-ML_VNNI void dot4_i8g_vnni(const int8_t* a, const int8_t* const* w, int group, int G, const float* const* sc,
-                           const int32_t* const* gs, float* out) {
+ML_VNNI void dot4_i8g_vnni(const int8_t* a, const int8_t* const* w, int group, int G, int Kp,
+                           const float* const* sc, const int32_t* const* gs, float* out) {
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   const __m256i flip256 = _mm256_set1_epi8(static_cast<char>(0x80));
   __m128 facc = _mm_setzero_ps();
@@ -160,8 +200,10 @@ ML_VNNI void dot4_i8g_vnni(const int8_t* a, const int8_t* const* w, int group, i
       for (auto& x : acc512) x = _mm512_setzero_si512();
       for (int k = k0; k < k1; k += 64) {
         const __m512i au = _mm512_xor_si512(_mm512_loadu_si512(a + k), flip);
-        for (int r = 0; r < kRows; ++r)
+        for (int r = 0; r < kRows; ++r) {
+          _mm_prefetch(reinterpret_cast<const char*>(w[r] + k + kRows * static_cast<size_t>(Kp)), _MM_HINT_T0);
           acc512[r] = _mm512_dpbusd_epi32(acc512[r], au, _mm512_loadu_si512(w[r] + k));
+        }
       }
       for (int r = 0; r < kRows; ++r)
         acc[r] = _mm256_add_epi32(_mm512_castsi512_si256(acc512[r]), _mm512_extracti64x4_epi64(acc512[r], 1));
@@ -170,8 +212,11 @@ ML_VNNI void dot4_i8g_vnni(const int8_t* a, const int8_t* const* w, int group, i
       for (int k = k0; k < k1; k += 32) {
         const __m256i au =
             _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + k)), flip256);
-        for (int r = 0; r < kRows; ++r)
+        for (int r = 0; r < kRows; ++r) {
+          if ((k & 63) == 0)
+            _mm_prefetch(reinterpret_cast<const char*>(w[r] + k + kRows * static_cast<size_t>(Kp)), _MM_HINT_T0);
           acc[r] = _mm256_dpbusd_epi32(acc[r], au, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k)));
+        }
       }
     }
     const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(acc[0], acc[1]), _mm256_hadd_epi32(acc[2], acc[3]));
@@ -187,6 +232,8 @@ ML_AVX512 void dot4_bf16_avx512(const float* a, const uint16_t* const* w, int Kp
   for (int k = 0; k < Kp; k += 16) {
     const __m512 av = _mm512_loadu_ps(a + k);
     for (int r = 0; r < kRows; ++r) {
+      if ((k & 31) == 0)  // one prefetch per 64-byte line of the next block's rows
+        _mm_prefetch(reinterpret_cast<const char*>(w[r] + k + kRows * static_cast<size_t>(Kp)), _MM_HINT_T0);
       const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k));
       const __m512 wv = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
       acc[r] = _mm512_fmadd_ps(av, wv, acc[r]);
@@ -217,7 +264,7 @@ void int8_grouped_forward(float* out, const int8_t* qa, const float* sa, const Q
         float d[kRows];
         const int8_t* a = qa + static_cast<size_t>(m) * Kp;
         if (vnni) {
-          dot4_i8g_vnni(a, rows, group, G, sc, gs, d);
+          dot4_i8g_vnni(a, rows, group, G, Kp, sc, gs, d);
         } else if (isa != Isa::kScalar) {
           dot4_i8g_avx2(a, rows, group, G, sc, d);
         } else {
@@ -253,7 +300,19 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
         rows[r] = w.q.data() + static_cast<size_t>(n) * Kp;
         sums[r] = w.row_sum[n];
       }
-      for (int m = 0; m < M; ++m) {
+      int m = 0;
+      for (; vnni && M - m >= 4; m += 4) {
+        int32_t d4[4][kRows];
+        const int8_t* a4[4];
+        for (int i = 0; i < 4; ++i) a4[i] = qa.data() + static_cast<size_t>(m + i) * Kp;
+        dot4x4_i8_vnni(a4, rows, Kp, sums, d4);
+        for (int i = 0; i < 4; ++i) {
+          float* o = out + static_cast<size_t>(m + i) * N + n0;
+          for (int r = 0; r < nr; ++r)
+            o[r] = static_cast<float>(d4[i][r]) * (sa[m + i] * w.scale[n0 + r]) + (bias ? bias[n0 + r] : 0.0f);
+        }
+      }
+      for (; m < M; ++m) {
         int32_t d[kRows];
         const int8_t* a = qa.data() + static_cast<size_t>(m) * Kp;
         if (vnni) {

@@ -2,6 +2,7 @@
 // weights and the tied head for the KV-cached forward (see gpt_model.h).
 #include <string>
 
+#include "marketlm/kernels/gemm_bf16.h"
 #include "marketlm/kernels/matmul.h"
 #include "marketlm/kernels/matmul_decode.h"
 #include "marketlm/models/gpt/gpt_model.h"
@@ -35,6 +36,8 @@ Status GptModel::set_weight_format(WeightFormat format, int int8_group) {
   if (format == WeightFormat::kInt8) ML_RETURN_IF_ERROR(kernels::check_int8_group_size(int8_group));
   qweights_.clear();
   decode_f32_.clear();
+  prefill_bf16_ = format == WeightFormat::kBF16 && ctx_.isa == kernels::Isa::kAvx512 ? kernels::best_bf16_kernel()
+                                                                                   : kernels::Bf16Kernel::kOff;
   format_ = format;
   int8_group_ = format == WeightFormat::kInt8 ? int8_group : 0;
   if (format == WeightFormat::kF32) {
@@ -82,6 +85,13 @@ void GptModel::linear(float* y, const float* x, size_t spec, const float* b, int
     kernels::matmul_nt_decode_forward(y, x, decode_f32_[static_cast<size_t>(slot)].data(), b, R, IC, OC, ctx_);
   } else if (qi < 0) {
     kernels::matmul_forward(y, x, params_.data() + specs_[spec].offset, b, R, IC, OC, ctx_);
+  } else if (format_ == WeightFormat::kBF16 && R > kernels::kDecodeMaxRows && prefill_bf16_ != kernels::Bf16Kernel::kOff) {
+    // A prompt: params() hold the bf16 values exactly, so the mixed-precision
+    // gemm (AMX / vdpbf16ps, activations rounded to bf16 as in autocast)
+    // multiplies by the same weights, blocked for many rows.
+    kernels::KernelContext c = ctx_;
+    c.bf16 = prefill_bf16_;
+    kernels::matmul_forward(y, x, params_.data() + specs_[spec].offset, b, R, IC, OC, c);
   } else {
     kernels::quant_linear_forward(y, x, qweights_[qi], b, R, ctx_);
   }

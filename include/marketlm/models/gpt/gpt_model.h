@@ -103,6 +103,9 @@ class GptModel : public TrainableModel {
   // (bench/gpt_infer_bench): a second copy of those weights, taken now and
   // dropped by params() and load_safetensors(), so call it again after
   // changing the weights. Model::from_pretrained does this for f32 models.
+  // kBF16 prompts of more than kDecodeMaxRows rows multiply on the blocked
+  // bf16 gemm (AMX where the CPU has it) with activations rounded to bf16;
+  // decode steps keep f32 activations.
   Status set_weight_format(kernels::WeightFormat format, int int8_group = 0);
   kernels::WeightFormat weight_format() const { return format_; }
   int int8_group_size() const { return format_ == kernels::WeightFormat::kInt8 ? int8_group_ : 0; }
@@ -156,7 +159,10 @@ class GptModel : public TrainableModel {
   int int8_group_ = 0;
   std::vector<kernels::QuantMatrix> qweights_;  // by quantised_specs() order
   std::vector<AlignedBuffer<float>> decode_f32_;
-  AlignedBuffer<float> decode_scratch_;  // decode_rows' activations, grown as needed  // kF32: [OC, IC] copies by layer_matmul_slot, or empty
+  AlignedBuffer<float> decode_scratch_;
+  // kBF16 prompts (more than kDecodeMaxRows rows): the blocked mixed-precision
+  // gemm on the bf16-exact params(), or kOff for the row-dot kernels.
+  kernels::Bf16Kernel prefill_bf16_ = kernels::Bf16Kernel::kOff;  // decode_rows' activations, grown as needed  // kF32: [OC, IC] copies by layer_matmul_slot, or empty
   std::vector<ParamSpec> specs_;
   AlignedBuffer<float> params_, grads_;
   std::shared_ptr<Acts> acts_;
