@@ -25,7 +25,7 @@ constexpr int kDefaultNewTokens = 50;
 
 struct GenerateOpts {
   std::string model, prompt, tokenizer, attention_out;
-  int n = 1, max_new_tokens = 0, max_length = 0, top_k = 0, no_repeat_ngram_size = 0, num_beams = 1;
+  int n = 1, max_new_tokens = 0, min_new_tokens = 0, max_length = 0, top_k = 0, no_repeat_ngram_size = 0, num_beams = 1;
   int logprobs = 0, threads = 0;
   float temperature = 1, top_p = 1, min_p = 0, typical_p = 1, repetition_penalty = 1, length_penalty = 1;
   uint64_t seed = 0;
@@ -64,6 +64,7 @@ Result<GenerationConfig> build_config(const GenerateOpts& o, const Model& model,
   if (given(o, "typical-p")) c.typical_p = o.typical_p;
   if (given(o, "repetition-penalty")) c.repetition_penalty = o.repetition_penalty;
   if (given(o, "no-repeat-ngram-size")) c.no_repeat_ngram_size = o.no_repeat_ngram_size;
+  if (given(o, "min-new-tokens")) c.min_new_tokens = o.min_new_tokens;
   if (given(o, "num-beams")) c.num_beams = o.num_beams;
   if (given(o, "length-penalty")) c.length_penalty = o.length_penalty;
   if (given(o, "seed")) c.seed = o.seed;
@@ -270,6 +271,7 @@ void register_generate(CLI::App& app, CliState& state) {
   add("--tokenizer", o->tokenizer, "Tokenizer directory (default: the model directory)");
   add("--num-return-sequences,-n", o->n, "Continuations to return (needs --do-sample or --num-beams >= n)");
   add("--max-new-tokens", o->max_new_tokens, "New tokens at most (default 50, or generation_config.json)");
+  add("--min-new-tokens", o->min_new_tokens, "New tokens before EOS may end a sequence (0 = off)");
   add("--max-length", o->max_length, "Prompt + new tokens at most (used when --max-new-tokens is not given)");
   cmd->add_flag("--do-sample", o->do_sample, "Sample instead of greedy / beam search");
   cmd->add_flag("--greedy", o->greedy, "Do not sample even if generation_config.json says so");
