@@ -68,9 +68,11 @@ def main():
             t0 = time.perf_counter()
             step(p, cfg, toks, 0, cache)
             pp = prompt / (time.perf_counter() - t0)
+            cache = [None] * cfg["n_layer"]  # decode after a 16-token prompt, as for batch 8
+            step(p, cfg, toks[:, :16], 0, cache)
             t0 = time.perf_counter()
             for s in range(steps):
-                step(p, cfg, torch.tensor([[(s * 31) % V]]), prompt + s, cache)
+                step(p, cfg, torch.tensor([[(s * 31) % V]]), 16 + s, cache)
             tg1 = steps / (time.perf_counter() - t0)
             cache = [None] * cfg["n_layer"]
             step(p, cfg, toks[:, :16].repeat(8, 1), 0, cache)

@@ -17,6 +17,9 @@ namespace {
 
 #define ML_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
 
+// Query rows from which cached attention runs as two gemms per head.
+constexpr int kCachedGemmRows = 16;
+
 // One head of one cached query row, head size 16 * NV: the query and the
 // output stay in registers while the keys and values stream past (the
 // generic path below makes a dot and an axpy call per position).
@@ -150,6 +153,27 @@ void attention_cached_forward(float* out, const float* q, int ld_q, const float*
                               const KernelContext& ctx) {
   const int HS = C / NH;
   const float scale = 1.0f / std::sqrt(static_cast<float>(HS));
+  if (ctx.isa != Isa::kScalar && Tq >= kCachedGemmRows) {
+    // A prompt: per head, S = Q K^T and O = P V as two gemms over strided
+    // views of the cache (the per-row path below is the reference).
+    parallel_for(ctx, NH, [&](int64_t begin, int64_t end, int) {
+      std::vector<float> S(static_cast<size_t>(Tq) * T_total);
+      for (int64_t h = begin; h < end; ++h) {
+        gemm(ctx.isa, false, true, Tq, T_total, HS, q + h * HS, ld_q, k_cache + h * HS, C, 0.0f, S.data(), T_total);
+        for (int i = 0; i < Tq; ++i) {
+          float* row = S.data() + static_cast<size_t>(i) * T_total;
+          const int n = T_total - Tq + i + 1;  // the causal prefix this query sees
+          simd::scale(ctx.isa, row, scale, n);
+          const float m = simd::max(ctx.isa, row, n);
+          const float sum = simd::exp_sub_sum(ctx.isa, row, row, m, n);
+          simd::scale(ctx.isa, row, 1.0f / sum, n);
+          std::fill(row + n, row + T_total, 0.0f);
+        }
+        gemm(ctx.isa, false, false, Tq, HS, T_total, S.data(), T_total, v_cache + h * HS, C, 0.0f, out + h * HS, C);
+      }
+    }, 1);
+    return;
+  }
   parallel_for(ctx, static_cast<int64_t>(Tq) * NH, [&](int64_t begin, int64_t end, int) {
     std::vector<float> row(static_cast<size_t>(T_total));
     const CachedHeadFn fast = ctx.isa == Isa::kAvx512 ? cached_head_kernel(HS) : nullptr;

@@ -75,13 +75,14 @@ TEST(KernelMatmulDecode, LinearOrientationMatchesDoubleReference) {
 }
 
 // The register-resident AVX-512 head kernel of cached attention (head sizes
-// 16..128) against the scalar path, over cache lengths that cross the
-// vector widths.
+// 16..128) and the two-gemm prompt path against the scalar per-row path,
+// over cache lengths that cross the vector widths.
 TEST(KernelMatmulDecode, CachedAttentionHeadKernelMatchesScalar) {
   for (int HS : {16, 32, 48, 64, 128}) {
     const int NH = 3, C = NH * HS;
     for (int T : {1, 5, 17, 40}) {
-      const int Tq = T >= 3 ? 3 : 1;
+      // T >= 17: a whole prompt at once (the two-gemm path from 16 rows).
+      const int Tq = T >= 17 ? T : T >= 3 ? 3 : 1;
       auto q = randn(static_cast<size_t>(Tq) * 3 * C, 7), kc = randn(static_cast<size_t>(T) * C, 8),
            vc = randn(static_cast<size_t>(T) * C, 9);
       std::vector<float> ref(static_cast<size_t>(Tq) * C);
