@@ -1,6 +1,7 @@
 #include "marketlm/core/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -9,13 +10,31 @@
 namespace marketlm {
 namespace {
 
-// Pause iterations a waiting thread spins before it sleeps (~50-100 us).
-constexpr int kSpinIterations = 1000;
+// How long a waiting thread spins before it sleeps. A decode step makes ~100
+// short parallel_for calls with short serial gaps between them; a worker
+// that slept through a gap costs a futex wake-up (tens of microseconds on a
+// busy machine). Measured on the 124M int8 decode (docs/benchmarks.md): a
+// ~10 us spin gave 170 tok/s at batch 1 and 400 at batch 8, ~0.5 ms gave
+// 185 and 475. OpenMP runtimes spin for longer by default.
+constexpr auto kSpinTime = std::chrono::microseconds(500);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
 #endif
+}
+
+// Spins until done() or kSpinTime has passed; true when done.
+template <typename Done>
+bool spin_until(Done done) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() - start > kSpinTime) return done();
+  }
 }
 
 }  // namespace
@@ -62,8 +81,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   int64_t b, e;
   chunk(n, chunks, 0, &b, &e);
   fn(b, e, 0);
-  for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
-  if (pending_.load(std::memory_order_acquire) != 0) {
+  if (!spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
   }
@@ -72,7 +90,7 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
 void ThreadPool::worker_loop(int index) {
   uint64_t seen = 0;
   for (;;) {
-    for (int i = 0; i < kSpinIterations && generation_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
+    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });  // then the lock decides
     const std::function<void(int64_t, int64_t, int)>* task;
     int64_t n;
     int chunks;

@@ -4,7 +4,7 @@
 // Not reentrant: a task must not call parallel_for on the same pool.
 // Waiting spins briefly before sleeping (a worker for the next task, the
 // caller for the workers): a decode step makes ~100 short calls, and a
-// condition-variable wake-up costs more than many of them.
+// condition-variable wake-up costs more than many of them (see kSpinTime).
 #pragma once
 
 #include <atomic>
