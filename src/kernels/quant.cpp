@@ -226,20 +226,28 @@ ML_VNNI void dot4_i8g_vnni(const int8_t* a, const int8_t* const* w, int group, i
   }
   _mm_storeu_ps(out, facc);
 }
+// The activations come deinterleaved per 32 inputs (16 even, then 16 odd;
+// bf16_forward does it once per row): a 64-byte load of 32 bf16 weights then
+// widens with one shift (even inputs: the low halves) and one mask (odd: the
+// high halves), instead of a cross-lane widening per 16 weights. Two
+// accumulators per row keep the FMA chains short.
 ML_AVX512 void dot4_bf16_avx512(const float* a, const uint16_t* const* w, int Kp, float* out) {
-  __m512 acc[kRows];
-  for (auto& x : acc) x = _mm512_setzero_ps();
-  for (int k = 0; k < Kp; k += 16) {
-    const __m512 av = _mm512_loadu_ps(a + k);
+  const __m512i high = _mm512_set1_epi32(static_cast<int>(0xffff0000u));
+  __m512 acc_e[kRows], acc_o[kRows];
+#pragma GCC unroll 4
+  for (int r = 0; r < kRows; ++r) acc_e[r] = acc_o[r] = _mm512_setzero_ps();
+  for (int k = 0; k < Kp; k += 32) {
+    const __m512 ae = _mm512_loadu_ps(a + k), ao = _mm512_loadu_ps(a + k + 16);
+#pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
-      if ((k & 31) == 0)  // one prefetch per 64-byte line of the next block's rows
-        _mm_prefetch(reinterpret_cast<const char*>(w[r] + k + kRows * static_cast<size_t>(Kp)), _MM_HINT_T0);
-      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[r] + k));
-      const __m512 wv = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-      acc[r] = _mm512_fmadd_ps(av, wv, acc[r]);
+      _mm_prefetch(reinterpret_cast<const char*>(w[r] + k + kRows * static_cast<size_t>(Kp)), _MM_HINT_T0);
+      const __m512i x = _mm512_loadu_si512(w[r] + k);
+      acc_e[r] = _mm512_fmadd_ps(ae, _mm512_castsi512_ps(_mm512_slli_epi32(x, 16)), acc_e[r]);
+      acc_o[r] = _mm512_fmadd_ps(ao, _mm512_castsi512_ps(_mm512_and_si512(x, high)), acc_o[r]);
     }
   }
-  for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
+#pragma GCC unroll 4
+  for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_ps(_mm512_add_ps(acc_e[r], acc_o[r]));
 }
 
 void int8_grouped_forward(float* out, const int8_t* qa, const float* sa, const QuantMatrix& w, const float* bias,
@@ -333,9 +341,18 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
 void bf16_forward(float* out, const float* inp, const QuantMatrix& w, const float* bias, int M,
                   const KernelContext& ctx) {
   const int N = w.N, K = w.K, Kp = w.Kp;
-  AlignedBuffer<float> xa(static_cast<size_t>(M) * Kp);  // zero padded
-  for (int m = 0; m < M; ++m) std::memcpy(xa.data() + static_cast<size_t>(m) * Kp, inp + static_cast<size_t>(m) * K, K * sizeof(float));
   const Isa isa = ctx.isa;
+  AlignedBuffer<float> xa(static_cast<size_t>(M) * Kp);  // zero padded
+  for (int m = 0; m < M; ++m) {
+    const float* x = inp + static_cast<size_t>(m) * K;
+    float* dst = xa.data() + static_cast<size_t>(m) * Kp;
+    if (isa != Isa::kAvx512) {
+      std::memcpy(dst, x, K * sizeof(float));
+      continue;
+    }
+    // dot4_bf16_avx512's layout: per 32 inputs, the even ones then the odd.
+    for (int k = 0; k < K; ++k) dst[(k & ~31) + ((k & 1) << 4) + ((k & 31) >> 1)] = x[k];
+  }
   parallel_for(ctx, (N + kRows - 1) / kRows, [&](int64_t b, int64_t e, int) {
     for (int64_t blk = b; blk < e; ++blk) {
       const int n0 = static_cast<int>(blk) * kRows;
