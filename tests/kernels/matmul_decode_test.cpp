@@ -18,18 +18,27 @@ struct Shape {
 };
 const Shape kShapes[] = {{1, 768, 2304}, {1, 13, 7}, {3, 40, 130}, {8, 64, 300}, {9, 33, 129}, {16, 17, 1000}, {5, 96, 257}};
 
+// x[M,C] times w in f64: Conv1D [C,OC] when conv1d, else row-major [OC,C]; plus bias when given.
+std::vector<float> ref_product(const Shape& s, const std::vector<float>& x, const std::vector<float>& w,
+                               const float* bias, bool conv1d) {
+  std::vector<float> ref(static_cast<size_t>(s.M) * s.OC);
+  for (int m = 0; m < s.M; ++m)
+    for (int o = 0; o < s.OC; ++o) {
+      double acc = bias != nullptr ? bias[o] : 0.0;
+      for (int c = 0; c < s.C; ++c)
+        acc += static_cast<double>(x[m * s.C + c]) *
+               (conv1d ? w[static_cast<size_t>(c) * s.OC + o] : w[static_cast<size_t>(o) * s.C + c]);
+      ref[static_cast<size_t>(m) * s.OC + o] = static_cast<float>(acc);
+    }
+  return ref;
+}
+
 TEST(KernelMatmulDecode, Conv1dOrientationMatchesDoubleReference) {
   ThreadPool pool(2);
   for (const Shape& s : kShapes) {
     auto x = randn(static_cast<size_t>(s.M) * s.C, 1), w = randn(static_cast<size_t>(s.C) * s.OC, 2),
          b = randn(static_cast<size_t>(s.OC), 3);
-    std::vector<float> ref(static_cast<size_t>(s.M) * s.OC);
-    for (int m = 0; m < s.M; ++m)
-      for (int o = 0; o < s.OC; ++o) {
-        double acc = b[o];
-        for (int c = 0; c < s.C; ++c) acc += static_cast<double>(x[m * s.C + c]) * w[static_cast<size_t>(c) * s.OC + o];
-        ref[static_cast<size_t>(m) * s.OC + o] = static_cast<float>(acc);
-      }
+    const std::vector<float> ref = ref_product(s, x, w, b.data(), true);
     for (Isa isa : test_isas())
       for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
         const std::string what = "cn " + std::string(isa_name(isa)) + " M" + std::to_string(s.M) + " OC" + std::to_string(s.OC);
@@ -52,13 +61,7 @@ TEST(KernelMatmulDecode, LinearOrientationMatchesDoubleReference) {
   for (const Shape& s : kShapes) {
     auto x = randn(static_cast<size_t>(s.M) * s.C, 4), w = randn(static_cast<size_t>(s.OC) * s.C, 5),
          b = randn(static_cast<size_t>(s.OC), 6);
-    std::vector<float> ref(static_cast<size_t>(s.M) * s.OC);
-    for (int m = 0; m < s.M; ++m)
-      for (int o = 0; o < s.OC; ++o) {
-        double acc = 0;
-        for (int c = 0; c < s.C; ++c) acc += static_cast<double>(x[m * s.C + c]) * w[static_cast<size_t>(o) * s.C + c];
-        ref[static_cast<size_t>(m) * s.OC + o] = static_cast<float>(acc);
-      }
+    const std::vector<float> ref = ref_product(s, x, w, nullptr, false);
     for (Isa isa : test_isas())
       for (ThreadPool* p : {static_cast<ThreadPool*>(nullptr), &pool}) {
         const std::string what = "nt " + std::string(isa_name(isa)) + " M" + std::to_string(s.M) + " OC" + std::to_string(s.OC);
