@@ -9,5 +9,5 @@ THREADS=${2:-2}
 CFG=${3:-124m}
 cmake --build "$BUILD" -j2 --target gpt_infer_bench
 for keep in 1 0.7 0.5; do
-  "$BUILD/bench/gpt_infer_bench" "$CFG" "$THREADS" 128 32 $keep
+  "$BUILD/bench/gpt_infer_bench" "$CFG" "$THREADS" 512 112 $keep
 done
