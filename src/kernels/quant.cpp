@@ -2,6 +2,8 @@
 // read them, with a scalar reference and AVX2 / AVX-512 twins (see quant.h).
 #include "marketlm/kernels/quant.h"
 
+#include "kernels/quant_amx.h"
+
 // GCC 12's AVX-512 headers trip -Wuninitialized inside the header.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -297,8 +299,14 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
     int8_grouped_forward(out, qa.data(), sa.data(), w, bias, M, ctx);
     return;
   }
-  parallel_for(ctx, (N + kRows - 1) / kRows, [&](int64_t b, int64_t e, int) {
-    for (int64_t blk = b; blk < e; ++blk) {
+  // AMX takes whole tiles of 16 weight rows; the row dots below do the rest.
+  int64_t first_block = 0;
+  if (ctx.int8_amx && M >= 2) {
+    int8_forward_amx(out, qa.data(), sa.data(), w, bias, M, ctx);
+    first_block = N / 16 * 16 / kRows;
+  }
+  parallel_for(ctx, (N + kRows - 1) / kRows - first_block, [&](int64_t b, int64_t e, int) {
+    for (int64_t blk = b + first_block; blk < e + first_block; ++blk) {
       const int n0 = static_cast<int>(blk) * kRows;
       const int nr = std::min(kRows, N - n0);
       const int8_t* rows[kRows];

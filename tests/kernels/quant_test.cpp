@@ -85,7 +85,7 @@ TEST(QuantKernels, QuantizeDequantizeBothOrientations) {
 struct Shape {
   int M, N, K;
 };
-const Shape kShapes[] = {{1, 7, 64}, {1, 50, 100}, {3, 13, 256}, {17, 66, 130}, {8, 128, 768}};
+const Shape kShapes[] = {{1, 7, 64}, {1, 50, 100}, {3, 13, 256}, {17, 66, 130}, {8, 128, 768}, {20, 100, 81}, {2, 200, 64}};
 
 TEST(QuantKernels, Int8SimdPathsAreBitIdenticalToScalar) {
   ThreadPool pool(2);
@@ -100,6 +100,14 @@ TEST(QuantKernels, Int8SimdPathsAreBitIdenticalToScalar) {
       quant_linear_forward(got.data(), x.data(), m, bias.data(), s.M, {&pool, isa});
       for (size_t i = 0; i < ref.size(); ++i)
         ASSERT_EQ(got[i], ref[i]) << isa_name(isa) << " M " << s.M << " N " << s.N << " K " << s.K << " i " << i;
+    }
+    if (int8_amx_supported()) {  // AMX tiles for whole groups of 16 rows, the row dots for the rest
+      KernelContext amx{&pool, Isa::kAvx512};
+      amx.int8_amx = true;
+      std::fill(got.begin(), got.end(), -1.0f);
+      quant_linear_forward(got.data(), x.data(), m, bias.data(), s.M, amx);
+      for (size_t i = 0; i < ref.size(); ++i)
+        ASSERT_EQ(got[i], ref[i]) << "amx M " << s.M << " N " << s.N << " K " << s.K << " i " << i;
     }
   }
 }

@@ -38,6 +38,9 @@ struct KernelContext {
   ThreadPool* pool = nullptr;  // nullptr: run on the calling thread
   Isa isa = Isa::kScalar;
   Bf16Kernel bf16 = Bf16Kernel::kOff;  // kOff = fp32 matmuls
+  // int8 weight products of 2+ rows on AMX tiles (quant.h: int8_amx_supported);
+  // bit-identical to the other int8 paths.
+  bool int8_amx = false;
 };
 
 // Splits [0, n) over the pool (or runs it inline without one).

@@ -35,6 +35,10 @@ enum class WeightFormat { kF32 = 0, kBF16 = 1, kInt8 = 2 };
 const char* weight_format_name(WeightFormat f);  // "f32" | "bf16" | "int8"
 Result<WeightFormat> parse_weight_format(std::string_view name);
 
+// CPUID has AMX-TILE and AMX-INT8 and Linux lets this process use tile data
+// (asked for here: arch_prctl). For KernelContext::int8_amx.
+bool int8_amx_supported();
+
 struct QuantMatrix {
   WeightFormat format = WeightFormat::kBF16;
   int N = 0, K = 0, Kp = 0;

@@ -40,6 +40,8 @@ Status GptModel::set_weight_format(WeightFormat format, int int8_group) {
                                                                                    : kernels::Bf16Kernel::kOff;
   format_ = format;
   int8_group_ = format == WeightFormat::kInt8 ? int8_group : 0;
+  // int8 products of 2+ rows (prompts, batches) on AMX tiles where present.
+  ctx_.int8_amx = format == WeightFormat::kInt8 && ctx_.isa == kernels::Isa::kAvx512 && kernels::int8_amx_supported();
   if (format == WeightFormat::kF32) {
     for (size_t spec : quantised_specs()) {
       if (spec == 0) continue;  // wte is already [V, C]
