@@ -34,7 +34,7 @@ struct TrainOpts {
 
 struct EvalOpts {
   std::string model, data, data_format = "auto", protocol = "both", split = "test";
-  int k = 10, negatives = 100, threads = 0;
+  int k = 10, negatives = 100, threads = 0, score_batch = 32;
   int64_t max_users = 10000, full_max_users = 0;
   uint64_t seed = 42;
   bool json = false;
@@ -163,6 +163,7 @@ int run_eval(const EvalOpts& o) {
     eo.n_negatives = o.negatives;
     eo.max_users = p == rs::Protocol::kSampled ? o.max_users : o.full_max_users;
     eo.seed = o.seed;
+    eo.score_batch = o.score_batch;
     auto r = rs::evaluate(*model->model, split, eo, ctx, user_map);
     if (!r.is_ok()) return report_error(cmd, r.status());
     const std::string k = std::to_string(o.k);
@@ -415,6 +416,10 @@ void register_recommend(CLI::App& app, CliState& state) {
       ->capture_default_str();
   ev->add_option("--seed", eo->seed, "Seed for the user subset and the negatives")->capture_default_str();
   ev->add_option("--threads", eo->threads, "Worker threads (0 = all cores)")->capture_default_str();
+  ev->add_option("--score-batch", eo->score_batch,
+                 "Users scored per model call (1 = one by one; only speed changes)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   ev->add_flag("--json", eo->json, "Machine-readable output");
   ev->callback([&state, eo] { state.exit_code = run_eval(*eo); });
 

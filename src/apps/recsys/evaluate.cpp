@@ -74,72 +74,88 @@ Result<EvalResult> evaluate(const SequentialRecommender& model, const LeaveOneOu
   std::vector<char> skipped(static_cast<size_t>(n), 0);
   std::atomic<int64_t> done{0};
   const auto t0 = std::chrono::steady_clock::now();
+  // Users per score_batch call, capped so one thread's score rows stay under
+  // 2^23 floats (32 MiB) whatever the catalogue size.
+  const int64_t max_sb = std::max<int64_t>(1, (int64_t{1} << 23) / std::max<int64_t>(1, n_items));
+  const int64_t sb = std::clamp<int64_t>(opt.score_batch, 1, max_sb);
   auto work = [&](int64_t begin, int64_t end, int thread) {
-    std::vector<float> scores(static_cast<size_t>(n_items));
+    std::vector<float> scores(static_cast<size_t>(std::min<int64_t>(sb, end - begin)) * static_cast<size_t>(n_items));
     std::vector<float> others;
     std::vector<int32_t> seen, negatives;
-    for (int64_t i = begin; i < end; ++i) {
-      const int32_t u = users[static_cast<size_t>(i)];
-      const int32_t target = opt.target == EvalTarget::kTest ? split.test[static_cast<size_t>(u)]
-                                                             : split.valid[static_cast<size_t>(u)];
-      const std::vector<int32_t> history = eval_history(split, u, opt.target);
-      const int32_t model_user = user_map.empty() ? u : user_map[static_cast<size_t>(u)];
-      model.score({model_user, history}, scores);
-      others.clear();
-      if (opt.protocol == Protocol::kSampled) {
-        seen = split.train[static_cast<size_t>(u)];
-        for (int32_t x : {split.valid[static_cast<size_t>(u)], split.test[static_cast<size_t>(u)]}) {
-          if (x != kNoItem) seen.push_back(x);
-        }
-        std::sort(seen.begin(), seen.end());
-        seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-        Rng rng(mix(opt.seed, static_cast<uint64_t>(u)));
-        if (static_cast<int64_t>(n_items) - static_cast<int64_t>(seen.size()) < opt.n_negatives) {
-          skipped[static_cast<size_t>(i)] = 1;  // has seen nearly every item
-          continue;
-        }
-        Status s = sample_negatives(n_items, seen, opt.n_negatives, rng, &negatives);
-        if (!s.is_ok()) {
-          errors[static_cast<size_t>(i)] = s.with_context("user " + std::to_string(u));
-          continue;
-        }
-        for (int32_t j : negatives) others.push_back(scores[static_cast<size_t>(j)]);
-      } else {
-        // One pass over all items, then take the history (minus the target)
-        // back out: same counts as count_rank over the candidates, no copy.
-        seen = history;
-        std::sort(seen.begin(), seen.end());
-        seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-        const float ts = scores[static_cast<size_t>(target)];
+    std::vector<std::vector<int32_t>> histories;
+    std::vector<UserQuery> queries;
+    for (int64_t b0 = begin; b0 < end; b0 += sb) {
+      const int64_t b1 = std::min(end, b0 + sb);
+      histories.clear();
+      queries.clear();
+      for (int64_t i = b0; i < b1; ++i) {
+        const int32_t u = users[static_cast<size_t>(i)];
+        histories.push_back(eval_history(split, u, opt.target));
+      }
+      for (int64_t i = b0; i < b1; ++i) {
+        const int32_t u = users[static_cast<size_t>(i)];
+        const int32_t model_user = user_map.empty() ? u : user_map[static_cast<size_t>(u)];
+        queries.push_back(UserQuery{model_user, histories[static_cast<size_t>(i - b0)]});
+      }
+      model.score_batch(queries, std::span(scores).first(queries.size() * static_cast<size_t>(n_items)));
+      for (int64_t i = b0; i < b1; ++i) {
+        const int32_t u = users[static_cast<size_t>(i)];
+        const int32_t target = opt.target == EvalTarget::kTest ? split.test[static_cast<size_t>(u)]
+                                                               : split.valid[static_cast<size_t>(u)];
+        const std::vector<int32_t>& history = histories[static_cast<size_t>(i - b0)];
+        const std::span<const float> row(scores.data() + static_cast<size_t>(i - b0) * static_cast<size_t>(n_items),
+                                         static_cast<size_t>(n_items));
         RankCounts rc;
-        if (std::isnan(ts)) {
-          const bool target_in_history = std::binary_search(seen.begin(), seen.end(), target);
-          rc.greater = n_items - static_cast<int64_t>(seen.size()) - (target_in_history ? 0 : 1);
-        } else {
-          for (int32_t j = 0; j < n_items; ++j) {
-            const float sj = scores[static_cast<size_t>(j)];
-            rc.greater += sj > ts ? 1 : 0;
-            rc.ties += sj == ts ? 1 : 0;
+        if (opt.protocol == Protocol::kSampled) {
+          seen = split.train[static_cast<size_t>(u)];
+          for (int32_t x : {split.valid[static_cast<size_t>(u)], split.test[static_cast<size_t>(u)]}) {
+            if (x != kNoItem) seen.push_back(x);
           }
-          rc.ties -= 1;  // the target itself
-          for (int32_t h : seen) {
-            if (h == target) continue;
-            const float sh = scores[static_cast<size_t>(h)];
-            if (sh > ts) --rc.greater;
-            else if (sh == ts) --rc.ties;
+          std::sort(seen.begin(), seen.end());
+          seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+          Rng rng(mix(opt.seed, static_cast<uint64_t>(u)));
+          if (static_cast<int64_t>(n_items) - static_cast<int64_t>(seen.size()) < opt.n_negatives) {
+            skipped[static_cast<size_t>(i)] = 1;  // has seen nearly every item
+            continue;
+          }
+          Status s = sample_negatives(n_items, seen, opt.n_negatives, rng, &negatives);
+          if (!s.is_ok()) {
+            errors[static_cast<size_t>(i)] = s.with_context("user " + std::to_string(u));
+            continue;
+          }
+          others.clear();
+          for (int32_t j : negatives) others.push_back(row[static_cast<size_t>(j)]);
+          rc = count_rank(row[static_cast<size_t>(target)], others);
+        } else {
+          // One pass over all items, then take the history (minus the target)
+          // back out: same counts as count_rank over the candidates, no copy.
+          seen = history;
+          std::sort(seen.begin(), seen.end());
+          seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+          const float ts = row[static_cast<size_t>(target)];
+          if (std::isnan(ts)) {
+            const bool target_in_history = std::binary_search(seen.begin(), seen.end(), target);
+            rc.greater = n_items - static_cast<int64_t>(seen.size()) - (target_in_history ? 0 : 1);
+          } else {
+            for (int32_t j = 0; j < n_items; ++j) {
+              const float sj = row[static_cast<size_t>(j)];
+              rc.greater += sj > ts ? 1 : 0;
+              rc.ties += sj == ts ? 1 : 0;
+            }
+            rc.ties -= 1;  // the target itself
+            for (int32_t h : seen) {
+              if (h == target) continue;
+              const float sh = row[static_cast<size_t>(h)];
+              if (sh > ts) --rc.greater;
+              else if (sh == ts) --rc.ties;
+            }
           }
         }
         hr[static_cast<size_t>(i)] = hit_rate_at_k(rc, opt.k);
         ndcg[static_cast<size_t>(i)] = ndcg_at_k(rc, opt.k);
         const int64_t d = ++done;
         if (thread == 0 && (d % 256 == 0)) ctx.report({"evaluate", d, n, protocol_name(opt.protocol), false});
-        continue;
       }
-      const RankCounts rc = count_rank(scores[static_cast<size_t>(target)], others);
-      hr[static_cast<size_t>(i)] = hit_rate_at_k(rc, opt.k);
-      ndcg[static_cast<size_t>(i)] = ndcg_at_k(rc, opt.k);
-      const int64_t d = ++done;
-      if (thread == 0 && (d % 256 == 0)) ctx.report({"evaluate", d, n, protocol_name(opt.protocol), false});
     }
   };
   if (ctx.pool) ctx.pool->parallel_for(n, work, 64);

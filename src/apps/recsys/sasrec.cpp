@@ -13,6 +13,7 @@
 #include "marketlm/apps/recsys/metrics.h"
 #include "marketlm/apps/recsys/seq_windows.h"
 #include "marketlm/kernels/adamw.h"
+#include "marketlm/kernels/kernel_context.h"
 #include "marketlm/models/sasrec/sasrec_model.h"
 
 namespace marketlm::recsys {
@@ -54,6 +55,19 @@ class SasrecRecommender final : public SequentialRecommender {
     auto w = make_inference_window(query.history, model_->config().maxlen);
     model_->score_last(w.data(), 1, scores.data(), kernels::KernelContext{nullptr, isa_});
   }
+  // All queries' windows through one score_last call (rows grouped by
+  // length inside), so the final product with the item table is one matrix
+  // product instead of one per user.
+  void score_batch(std::span<const UserQuery> queries, std::span<float> scores) const override {
+    const int T = model_->config().maxlen;
+    std::vector<int32_t> w(queries.size() * static_cast<size_t>(T));
+    for (size_t q = 0; q < queries.size(); ++q) {
+      const auto one = make_inference_window(queries[q].history, T);
+      std::copy(one.begin(), one.end(), w.begin() + static_cast<long>(q * static_cast<size_t>(T)));
+    }
+    model_->score_last(w.data(), static_cast<int>(queries.size()), scores.data(),
+                       kernels::KernelContext{nullptr, isa_});
+  }
   std::vector<Contribution> explain(const UserQuery& query, int32_t item) const override;
   bool can_explain() const override { return true; }
   void save(TensorFile* out) const override;
@@ -62,6 +76,10 @@ class SasrecRecommender final : public SequentialRecommender {
  private:
   Status set_isa(const RecConfig& config) {
     ML_ASSIGN_OR_RETURN(isa_, kernels::resolve_isa(config.isa));
+    // Threads come from the Context's pool only: without this OpenBLAS starts
+    // its own threads for the matrix products (a second busy thread under
+    // --threads 1).
+    if (isa_ != kernels::Isa::kScalar) kernels::blas_use_single_thread();
     return Status::ok();
   }
   RecConfig cfg_;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "marketlm/apps/recsys/evaluate.h"
 #include "marketlm/apps/recsys/recommender.h"
 #include "marketlm/apps/recsys/seq_windows.h"
 #include "marketlm/kernels/attention.h"
@@ -278,4 +279,94 @@ TEST(RecsysSasrec, GradientsWithDropoutMatchFiniteDifferences) {
     }
   }
   EXPECT_EQ(checked, 3 * static_cast<int>(m.param_specs().size()));
+}
+
+// Evaluation scores several users per call (score_batch). Every row must be
+// what score() gives for that user alone, on every kernel path, and the
+// evaluator's figures must not depend on how many users go into a call.
+TEST(RecsysSasrec, BatchedScoringEqualsOneByOne) {
+  const int n_items = 40;
+  Rng rng(11);
+  auto seqs = ring_data(90, n_items, rng);
+  LeaveOneOutSplit split;
+  split.n_items = n_items;
+  for (auto s : seqs) {
+    split.test.push_back(s.back());
+    s.pop_back();
+    split.valid.push_back(s.back());
+    s.pop_back();
+    split.train.push_back(s);
+  }
+  RecConfig cfg;
+  cfg.model_type = "sasrec";
+  cfg.sasrec_maxlen = 8;
+  cfg.sasrec_dim = 16;
+  cfg.sasrec_heads = 2;
+  cfg.sasrec_dropout = 0.0f;
+  cfg.sasrec_epochs = 2;
+  cfg.sasrec_lr = 0.01f;
+  cfg.sasrec_batch = 32;
+  cfg.isa = "scalar";
+  ThreadPool pool(2);
+  Context ctx{&pool, Logger{}, {}};
+  auto fitted = make_recommender("sasrec");
+  ASSERT_TRUE(fitted.is_ok());
+  ASSERT_TRUE((*fitted)->fit({split.train, n_items}, cfg, ctx).is_ok());
+  TensorFile tf;
+  (*fitted)->save(&tf);
+  // Histories of every length from empty to longer than the window, so the
+  // batch mixes rows of different length groups.
+  std::vector<std::vector<int32_t>> hist;
+  for (int len = 0; len <= 11; ++len) {
+    std::vector<int32_t> h;
+    for (int i = 0; i < len; ++i) h.push_back((3 * i + len) % n_items);
+    hist.push_back(h);
+  }
+  std::vector<UserQuery> queries;
+  for (const auto& h : hist) queries.push_back(UserQuery{-1, h});
+  for (kernels::Isa isa : kernels::supported_isas()) {
+    SCOPED_TRACE(kernels::isa_name(isa));
+    cfg.isa = kernels::isa_name(isa);
+    auto m = make_recommender("sasrec");
+    ASSERT_TRUE((*m)->load(tf, cfg, n_items, split.n_users()).is_ok());
+    std::vector<float> batched(queries.size() * n_items), one(n_items);
+    (*m)->score_batch(queries, batched);
+    for (size_t q = 0; q < queries.size(); ++q) {
+      (*m)->score(queries[q], one);
+      for (int j = 0; j < n_items; ++j) {
+        const float b = batched[q * n_items + static_cast<size_t>(j)];
+        if (isa == kernels::Isa::kScalar) {
+          ASSERT_EQ(b, one[static_cast<size_t>(j)]) << "query " << q << " item " << j;
+        } else {
+          ASSERT_NEAR(b, one[static_cast<size_t>(j)], 1e-5f * (1.0f + std::fabs(one[static_cast<size_t>(j)])))
+              << "query " << q << " item " << j;
+        }
+      }
+    }
+    for (Protocol p : {Protocol::kSampled, Protocol::kFull}) {
+      EvalOptions o;
+      o.protocol = p;
+      o.n_negatives = 20;
+      o.max_users = 0;
+      o.score_batch = 1;
+      auto a = evaluate(**m, split, o, ctx);
+      o.score_batch = 7;  // does not divide the users evenly
+      auto b = evaluate(**m, split, o, ctx);
+      ASSERT_TRUE(a.is_ok() && b.is_ok());
+      EXPECT_EQ(a->n_users, b->n_users);
+      EXPECT_NEAR(a->hr, b->hr, 1e-12);
+      EXPECT_NEAR(a->ndcg, b->ndcg, 1e-12);
+      EXPECT_GT(a->hr, 0.0);
+    }
+  }
+  // A model without its own score_batch (markov) goes through the default,
+  // which calls score() per user.
+  auto markov = make_recommender("markov");
+  ASSERT_TRUE((*markov)->fit({split.train, n_items}, cfg, ctx).is_ok());
+  std::vector<float> batched(queries.size() * n_items), one(n_items);
+  (*markov)->score_batch(queries, batched);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    (*markov)->score(queries[q], one);
+    EXPECT_TRUE(std::equal(one.begin(), one.end(), batched.begin() + static_cast<long>(q * n_items)));
+  }
 }

@@ -29,6 +29,10 @@ struct EvalOptions {
   int n_negatives = 100;
   int64_t max_users = 10000;  // 0 = all users with a target
   uint64_t seed = 42;
+  // Users scored per SequentialRecommender::score_batch call (1 = one by
+  // one), at most 2^23 / n_items. Only speed depends on it: each user's
+  // scores are the same (SASRec: up to float rounding of its matrix products).
+  int score_batch = 32;
 };
 
 struct EvalResult {

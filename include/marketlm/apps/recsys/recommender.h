@@ -94,6 +94,14 @@ class SequentialRecommender {
   virtual int32_t n_items() const = 0;
   // Writes one score per item into `scores` (size n_items); higher is better.
   virtual void score(const UserQuery& query, std::span<float> scores) const = 0;
+  // Scores of several users at once: row q of `scores` (queries.size() rows
+  // of n_items) is what score(queries[q]) writes. The default calls score()
+  // per query; a model whose scoring is a matrix product (SASRec) overrides
+  // it to score the rows together.
+  virtual void score_batch(std::span<const UserQuery> queries, std::span<float> scores) const {
+    const size_t n = static_cast<size_t>(n_items());
+    for (size_t q = 0; q < queries.size(); ++q) score(queries[q], scores.subspan(q * n, n));
+  }
   // Past items that drove `item`'s score, largest first; empty when the model
   // cannot say (popularity, BPR).
   virtual std::vector<Contribution> explain(const UserQuery& query, int32_t item) const {
