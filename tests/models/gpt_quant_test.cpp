@@ -10,29 +10,16 @@
 #include "marketlm/core/file_io.h"
 #include "marketlm/io/safetensors.h"
 #include "marketlm/models/gpt/gpt_model.h"
+#include "models/gpt_test_model.h"
 
 namespace marketlm {
 namespace {
 using kernels::KernelContext;
 using kernels::WeightFormat;
 
-std::unique_ptr<GptModel> model_for(const KernelContext& ctx) {
-  GptConfig c;
-  c.n_layer = 2;
-  c.n_head = 4;
-  c.n_embd = 64;
-  c.n_ctx = 16;
-  c.vocab_size = 71;
-  c.bos_token_id = c.eos_token_id = 0;
-  auto m = GptModel::create(c, ctx);
-  EXPECT_TRUE(m.is_ok());
-  (*m)->init_weights(11);
-  Rng rng(12);
-  for (size_t i = 0; i < (*m)->num_params(); ++i) (*m)->params()[i] += static_cast<float>(rng.normal()) * 0.05f;
-  return std::move(m).value();
-}
+std::unique_ptr<GptModel> model_for(const KernelContext& ctx) { return testing::small_quant_gpt(ctx, 11); }
 
-const std::vector<int32_t> kSeq = {3, 17, 52, 8, 8, 70, 0, 33};
+const std::vector<int32_t>& kSeq = testing::kQuantSeq;
 
 // Logits of every position: a prefill of the first 5 tokens, then steps.
 std::vector<float> cached_logits(GptModel& m) {
