@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -168,81 +169,40 @@ struct Part {
   size_t end() const { return off + len; }
 };
 
-// Estimated encoding cost along the text, to give each thread an equal share
-// of work rather than of bytes. A byte of a multi-byte character (Chinese,
-// merged up from single bytes) counts 3, an ASCII byte 1: one thread encodes
-// about 110 MB/s of English and 37 MB/s of Chinese reviews. Each 4 KB block
-// is estimated from its first 64 bytes, one cache line in 64, read on the pool:
-// the lines are cold (the text was last read long ago), and reading them on
-// one thread took 0.7-2 ms of 10 MB's ~110 ms, all serial.
-class CostProfile {
- public:
-  static constexpr size_t kBlock = 4096, kSample = 64;
-  CostProfile(std::string_view text, ThreadPool* pool) : n_(text.size()), cum_((n_ + kBlock - 1) / kBlock + 1, 0) {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const auto n_blocks = static_cast<int64_t>(cum_.size() - 1);
-    // Block b's cost goes to cum_[b + 1] first; the prefix sum follows.
-    pool->parallel_for(
-        n_blocks,
-        [&](int64_t first, int64_t last, int) {
-          for (int64_t b = first; b < last; ++b) {
-            const size_t at = static_cast<size_t>(b) * kBlock, len = std::min(kBlock, n_ - at);
-            const size_t seen = std::min(kSample, len);
-            size_t high = 0;
-            for (size_t i = 0; i < seen; ++i) high += s[at + i] >> 7;
-            cum_[static_cast<size_t>(b) + 1] = len + 2 * high * len / seen;
-          }
-        },
-        (n_blocks + pool->size() - 1) / pool->size());
-    for (size_t i = 1; i < cum_.size(); ++i) cum_[i] += cum_[i - 1];
-  }
-  uint64_t total() const { return cum_.back(); }
-  // The byte offset where the cumulative cost reaches c (linear within a block).
-  size_t offset_at(uint64_t c) const {
-    const size_t i = static_cast<size_t>(std::upper_bound(cum_.begin(), cum_.end(), c) - cum_.begin());
-    if (i >= cum_.size()) return n_;
-    const uint64_t lo = cum_[i - 1], hi = cum_[i];
-    const size_t base = (i - 1) * kBlock, len = std::min(kBlock, n_ - base);
-    return base + static_cast<size_t>((c - lo) * len / (hi - lo));
-  }
-
- private:
-  size_t n_;
-  std::vector<uint64_t> cum_;  // cum_[i] = cost of the first i blocks
-};
-
-// Byte offsets b[0] = 0 <= b[1] <= ... <= b[n_groups] = text.size(): group g
-// is [b[g], b[g + 1]). Each inner bound sits at a safe cut (find_safe_cut)
-// inside an ordinary segment or at the edge of an item, at or after the point
-// where the estimated cost reaches g / n_groups of the total, so the
-// pre-tokens, and therefore the ids, are those of a serial encode.
-std::vector<size_t> group_bounds(std::string_view text, const std::vector<Part>& items, int n_groups,
-                                 ThreadPool* pool) {
-  constexpr size_t kWindow = 1 << 16;  // look this far for a cut before searching on
-  std::vector<size_t> b(static_cast<size_t>(n_groups) + 1, text.size());
-  b[0] = 0;
-  const CostProfile cost(text, pool);
+// Chunk starts for encode_parallel: about every `step` bytes, at a safe cut
+// (find_safe_cut) inside an ordinary segment or at the end of an added token,
+// so the pre-tokens, and therefore the ids, are those of a serial encode.
+// Where no safe cut lies within `step` bytes of a target, that target is
+// skipped and the chunk grows (each byte is searched at most once).
+std::vector<size_t> chunk_starts(const std::vector<Part>& items, size_t n, size_t step) {
+  std::vector<size_t> starts{0};
   size_t k = 0;  // the item holding the current target
-  for (size_t g = 1; g < static_cast<size_t>(n_groups); ++g) {
-    const uint64_t target = cost.total() * g / static_cast<uint64_t>(n_groups);
-    const size_t p = std::max(b[g - 1], cost.offset_at(target));
+  for (size_t p = step; p < n; p = std::max(p + step, starts.back() + step)) {
     while (k < items.size() && items[k].end() <= p) ++k;
-    if (k == items.size()) break;  // the remaining bounds stay at the end
+    if (k == items.size()) break;
     const Part& it = items[k];
+    size_t cut = std::string_view::npos;
     if (p <= it.off) {
-      b[g] = it.off;
+      cut = it.off;
     } else if (it.id >= 0) {
-      b[g] = it.end();
+      cut = it.end();
     } else {
       const size_t local = p - it.off;
-      size_t cut = find_safe_cut(it.text, local, std::min(it.len, local + kWindow));
-      if (cut == std::string_view::npos) cut = find_safe_cut(it.text, local, it.len);
-      b[g] = cut == std::string_view::npos ? it.end() : it.off + cut;
+      const size_t c = find_safe_cut(it.text, local, std::min(it.len, local + step));
+      if (c != std::string_view::npos) cut = it.off + c;
     }
+    if (cut != std::string_view::npos && cut > starts.back() && cut < n) starts.push_back(cut);
   }
-  return b;
+  return starts;
 }
 
+// The chunks of one thread's share: the owner takes them from the front,
+// a thread that has finished its own share takes them from the back.
+struct alignas(64) ChunkRange {
+  std::mutex mu;
+  size_t front = 0, back = 0;  // chunks [front, back) are not yet taken
+  size_t owner_end = 0;        // the owner encoded [first, owner_end)
+};
 }  // namespace
 
 Tokenizer::Tokenizer() = default;
@@ -287,10 +247,14 @@ std::vector<int32_t> Tokenizer::encode_parallel(std::string_view text, ThreadPoo
   constexpr size_t kMinPart = 1 << 16;
   if (!data_ || !pool || pool->size() <= 1 || text.size() < 2 * kMinPart) return encode(text, allow_special);
   const BpeData& d = *data_;
-  const int n_groups = static_cast<int>(std::min<size_t>(static_cast<size_t>(pool->size()), text.size() / kMinPart));
-  // Ordinary segments and added tokens in text order; then one contiguous
-  // group of about equal estimated cost per thread, cut at boundaries the
-  // pre-tokenizer cannot cross (see group_bounds).
+  const size_t n_threads = std::min<size_t>(static_cast<size_t>(pool->size()), text.size() / kMinPart);
+  // Ordinary segments and added tokens in text order, then chunks of about
+  // 1/64 of a thread's share (at least 32 KB). Each thread owns a contiguous
+  // run of chunks and encodes it front to back into one vector; a thread that
+  // is done takes chunks from the back of the run with the most left. Bytes
+  // are a poor guide to work (a Chinese byte costs ~3 English ones, and it
+  // varies with the text), so the split adapts to the speed actually reached;
+  // the last thread waits at most about one chunk for the others.
   std::vector<Part> items;
   split_added(
       d, text, allow_special,
@@ -298,35 +262,91 @@ std::vector<int32_t> Tokenizer::encode_parallel(std::string_view text, ThreadPoo
         items.push_back({static_cast<size_t>(seg.data() - text.data()), seg.size(), seg, -1});
       },
       [&](int32_t id, size_t pos, size_t len) { items.push_back({pos, len, {}, id}); });
-  const std::vector<size_t> bounds = group_bounds(text, items, n_groups, pool);
-  std::vector<std::vector<int32_t>> rest(static_cast<size_t>(n_groups));
-  pool->parallel_for(n_groups, [&](int64_t b, int64_t e, int) {
-    for (int64_t g = b; g < e; ++g) {
-      // Each group encodes into a vector of its own (outs[g] and outs[g + 1]
-      // share a cache line: pushing through them from two cores bounced it on
-      // every token). The first group's vector has room for every id of the
-      // text, so the others are appended to it without a regrowth.
-      const size_t lo = bounds[static_cast<size_t>(g)], hi = bounds[static_cast<size_t>(g) + 1];
-      std::vector<int32_t> ids;
-      reserve_ids(ids, (g == 0 ? text.size() : hi - lo) + 1);
-      // A cache of the group's own. A cache shared by the threads (sharded,
-      // one mutex per shard) saved merging a word twice but cost more than
-      // that in locking and double stores: 8-10% per thread.
-      EncodeCache cache;
-      for (const Part& it : items) {
-        if (it.end() <= lo || it.off >= hi) continue;
-        if (it.id >= 0) {
-          ids.push_back(it.id);
-          continue;
-        }
-        const size_t a = std::max(lo, it.off), z = std::min(hi, it.end());
-        encode_ordinary(d, it.text.substr(a - it.off, z - a), cache, ids);
+  const size_t step = std::max<size_t>(1 << 15, text.size() / (64 * n_threads));
+  const std::vector<size_t> starts = chunk_starts(items, text.size(), step);
+  const size_t n_chunks = starts.size();
+  auto chunk_begin = [&](size_t c) { return starts[c]; };
+  auto chunk_end = [&](size_t c) { return c + 1 < n_chunks ? starts[c + 1] : text.size(); };
+  std::vector<ChunkRange> ranges(n_threads);
+  for (size_t t = 0; t < n_threads; ++t) {
+    ranges[t].front = n_chunks * t / n_threads;
+    ranges[t].back = ranges[t].owner_end = n_chunks * (t + 1) / n_threads;
+  }
+  // Appends the ids of chunk c, walking the items it overlaps.
+  auto encode_chunk = [&](size_t c, EncodeCache& cache, std::vector<int32_t>& ids) {
+    const size_t lo = chunk_begin(c), hi = chunk_end(c);
+    auto it = std::upper_bound(items.begin(), items.end(), lo, [](size_t p, const Part& x) { return p < x.end(); });
+    for (; it != items.end() && it->off < hi; ++it) {
+      if (it->id >= 0) {
+        ids.push_back(it->id);
+        continue;
       }
-      rest[static_cast<size_t>(g)] = std::move(ids);
+      const size_t a = std::max(lo, it->off), z = std::min(hi, it->end());
+      encode_ordinary(d, it->text.substr(a - it->off, z - a), cache, ids);
+    }
+  };
+  std::vector<std::vector<int32_t>> owned(n_threads), stolen(n_chunks);
+  pool->parallel_for(static_cast<int64_t>(n_threads), [&](int64_t b, int64_t e, int) {
+    for (auto t = static_cast<size_t>(b); t < static_cast<size_t>(e); ++t) {
+      // Vectors of this thread's own, moved into place when done: the headers
+      // of owned[t] and owned[t + 1] share a cache line, and pushing through
+      // them from two cores bounced it on every token. The first thread's
+      // vector has room for every id of the text (each id covers at least a
+      // byte), so the rest is appended to it without a regrowth.
+      ChunkRange& mine = ranges[t];
+      std::vector<int32_t> ids;
+      const size_t first = n_chunks * t / n_threads, last = n_chunks * (t + 1) / n_threads;
+      const size_t my_bytes = first < last ? chunk_end(last - 1) - chunk_begin(first) : 0;
+      reserve_ids(ids, (t == 0 ? text.size() : my_bytes) + 1);
+      // One cache per thread. A cache shared by the threads (sharded, one
+      // mutex per shard) saved merging a word twice but cost more than that
+      // in locking and double stores: 8-10% per thread.
+      EncodeCache cache;
+      while (true) {
+        size_t c;
+        {
+          std::lock_guard<std::mutex> lock(mine.mu);
+          if (mine.front == mine.back) {
+            mine.owner_end = mine.front;
+            break;
+          }
+          c = mine.front++;
+        }
+        encode_chunk(c, cache, ids);
+      }
+      owned[t] = std::move(ids);
+      while (true) {  // help the thread with the most chunks left
+        ChunkRange* victim = nullptr;
+        size_t most = 0;
+        for (ChunkRange& r : ranges) {
+          std::lock_guard<std::mutex> lock(r.mu);
+          if (r.back - r.front > most) {
+            most = r.back - r.front;
+            victim = &r;
+          }
+        }
+        if (!victim) break;
+        size_t c;
+        {
+          std::lock_guard<std::mutex> lock(victim->mu);
+          if (victim->front == victim->back) continue;  // finished meanwhile: look again
+          c = --victim->back;
+        }
+        std::vector<int32_t> part;
+        reserve_ids(part, chunk_end(c) - chunk_begin(c) + 1);
+        encode_chunk(c, cache, part);
+        stolen[c] = std::move(part);
+      }
     }
   });
-  std::vector<int32_t> out = std::move(rest[0]);
-  for (size_t g = 1; g < rest.size(); ++g) out.insert(out.end(), rest[g].begin(), rest[g].end());
+  // In text order: each thread's own run, then the chunks taken from its back.
+  std::vector<int32_t> out = std::move(owned[0]);
+  for (size_t t = 0; t < n_threads; ++t) {
+    if (t > 0) out.insert(out.end(), owned[t].begin(), owned[t].end());
+    for (size_t c = ranges[t].owner_end; c < n_chunks * (t + 1) / n_threads; ++c) {
+      out.insert(out.end(), stolen[c].begin(), stolen[c].end());
+    }
+  }
   return out;
 }
 
