@@ -203,6 +203,7 @@ struct alignas(64) ChunkRange {
   size_t front = 0, back = 0;  // chunks [front, back) are not yet taken
   size_t owner_end = 0;        // the owner encoded [first, owner_end)
 };
+
 }  // namespace
 
 Tokenizer::Tokenizer() = default;
