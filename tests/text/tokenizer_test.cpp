@@ -148,6 +148,35 @@ TEST(TextTokenizer, ParallelEncodeEqualsSerial) {
   EXPECT_EQ(tok.encode_parallel(no_newlines, &pool), tok.encode(no_newlines));
 }
 
+// encode_parallel cuts the text into one group of about equal estimated cost
+// per thread; wherever the cuts fall, the ids must be those of encode().
+TEST(TextTokenizer, ParallelEncodeSameForAnyThreadCount) {
+  const Tokenizer& tok = gpt2();
+  Rng rng(11);
+  const char* words[] = {"The", " quick", " brown", "\n", " 外卖很好吃", "，", " 42", "!", "<|endoftext|>", "  ", "'s"};
+  std::string mixed;
+  while (mixed.size() < 400000) mixed += words[rng.next_u64() % std::size(words)];
+  std::string halves;  // English first, Chinese (three times the cost per byte) after
+  while (halves.size() < 200000) halves += "It is a truth universally acknowledged.\n";
+  while (halves.size() < 400000) halves += "这个手机的屏幕很清楚，电池也很耐用。\n";
+  std::string specials;  // many added-token items, so cuts land near them
+  while (specials.size() < 300000) specials += "<|endoftext|>ab c\n" + std::to_string(rng.next_u64() % 1000);
+  std::string no_cut;  // no safe cut anywhere: one group gets everything
+  while (no_cut.size() < 300000) no_cut += "好";
+  for (int threads : {2, 3, 4, 7}) {
+    ThreadPool pool(threads);
+    for (const std::string* text : {&mixed, &halves, &specials, &no_cut}) {
+      for (bool allow : {false, true}) {
+        EXPECT_EQ(tok.encode_parallel(*text, &pool, allow), tok.encode(*text, allow))
+            << threads << " threads, text of " << text->size() << " bytes, allow_special " << allow;
+      }
+    }
+  }
+  ThreadPool one(1);
+  EXPECT_EQ(tok.encode_parallel(mixed, &one), tok.encode(mixed));
+  EXPECT_EQ(tok.encode_parallel(mixed, nullptr), tok.encode(mixed));
+}
+
 // Vocabularies above 65,535 ids use the merge table's 16-byte slots.
 TEST(TextTokenizer, LargeVocabularyUsesWideMergeTable) {
   std::vector<std::string> vocab;
