@@ -14,10 +14,18 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
-// a starts with b, or b starts with a (both non-empty).
-bool prefix_either_way(std::string_view a, std::string_view b) {
+// a starts with b, or b starts with a (both non-empty); when first_any_case,
+// the first byte may differ in ASCII case (a capitalised feature word).
+bool prefix_either_way(std::string_view a, std::string_view b, bool first_any_case) {
   const size_t n = std::min(a.size(), b.size());
-  return n > 0 && a.compare(0, n, b, 0, n) == 0;
+  if (n == 0) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] == b[i]) continue;
+    const bool first_case = first_any_case && i == 0 &&
+                            std::tolower(static_cast<unsigned char>(a[i])) == std::tolower(static_cast<unsigned char>(b[i]));
+    if (!first_case) return false;
+  }
+  return true;
 }
 
 bool ends_with(std::string_view s, std::string_view tail) {
@@ -50,8 +58,6 @@ FeatureBooster::FeatureBooster(const std::vector<std::string>& features,
                                float start_boost, float continue_boost, int max_starts)
     : start_boost_(start_boost), continue_boost_(continue_boost), max_starts_(max_starts) {
   const std::unordered_set<int32_t> skipped(skip.begin(), skip.end());
-  std::vector<std::string> lowered(token_bytes.size());
-  for (size_t i = 0; i < token_bytes.size(); ++i) lowered[i] = lower_ascii(token_bytes[i]);
   std::unordered_set<std::string> seen;
   for (const std::string& f : features) {
     Feature feat;
@@ -59,16 +65,18 @@ FeatureBooster::FeatureBooster(const std::vector<std::string>& features,
     if (feat.lower.empty() || !seen.insert(feat.lower).second) continue;
     feat.head = head_of(feat.lower);
     feat.at.resize(feat.lower.size());
-    for (size_t k = 0; k < feat.lower.size(); ++k) {
-      const std::string_view rest = std::string_view(feat.lower).substr(k);
-      for (size_t id = 0; id < lowered.size(); ++id) {
+    // Tokens are matched in the feature's own case, except its first letter
+    // ("light" may start as "Light"), so a boost never writes "BReathable".
+    for (size_t k = 0; k < f.size(); ++k) {
+      const std::string_view rest = std::string_view(f).substr(k);
+      for (size_t id = 0; id < token_bytes.size(); ++id) {
         if (skipped.count(static_cast<int32_t>(id))) continue;
-        std::string_view t = lowered[id];
+        std::string_view t = token_bytes[id];
         if (k == 0) {
           const size_t first = t.find_first_not_of(' ');
           t = first == std::string_view::npos ? std::string_view() : t.substr(first);
         }
-        if (prefix_either_way(t, rest)) feat.at[k].push_back(static_cast<int32_t>(id));
+        if (prefix_either_way(t, rest, k == 0)) feat.at[k].push_back(static_cast<int32_t>(id));
       }
     }
     features_.push_back(std::move(feat));

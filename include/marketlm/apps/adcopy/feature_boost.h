@@ -11,9 +11,11 @@
 // tokenization, because the ad-copy tokenizer splits runs of Han characters
 // every 16 characters before BPE: the same feature can be written with
 // different tokens depending on what precedes it. A token counts when its
-// bytes (lower-cased) are a prefix of the feature's unwritten rest, or the
-// rest is a prefix of them; at the feature's start, leading spaces of the
-// token are skipped (" light" starts "light"). This covers every
+// bytes are a prefix of the feature's unwritten rest, or the rest is a
+// prefix of them, in the feature's case except for its first letter; at
+// the feature's start, leading spaces of the token are skipped (" light"
+// and "Light" start "light"). Whether a feature has been written, or has
+// been begun at the end of the text, is judged case-insensitively. This covers every
 // tokenization of every feature, as the trainer would tokenize it in text.
 #pragma once
 
