@@ -30,6 +30,18 @@ void add_adcopy_sampling_flags(CLI::App* cmd, adcopy::GenerateOptions& g) {
       ->capture_default_str();
   cmd->add_option("--oversample", g.oversample, "Candidates sampled per text still needed (reranked)")
       ->capture_default_str();
+  cmd->add_option("--feature-boost", g.feature_boost,
+                  "Logit bonus for tokens that start or continue a brief feature not yet written (0 = off)")
+      ->capture_default_str();
+  cmd->add_option("--feature-continue-scale", g.feature_continue_scale,
+                  "Bonus for tokens that continue a started feature, as a multiple of --feature-boost")
+      ->capture_default_str();
+  cmd->add_option("--feature-max-starts", g.feature_max_starts,
+                  "Starts of each feature the boost helps (its first character already this often in the text: no more)")
+      ->capture_default_str();
+  cmd->add_option("--coverage-weight", g.coverage_weight,
+                  "Candidate ranking: mean log-likelihood per token + this x feature coverage")
+      ->capture_default_str();
 }
 
 Result<std::unique_ptr<LoadedAdcopyModel>> load_adcopy_model(const AdcopyModelFlags& f) {

@@ -30,7 +30,8 @@ struct AdcopySamplingFlags {
 
 void add_adcopy_model_flags(CLI::App* cmd, AdcopyModelFlags& f);
 // Sampling flags (HF names): --temperature, --top-p, --top-k,
-// --repetition-penalty, --seed, --max-new-tokens, --oversample.
+// --repetition-penalty, --seed, --max-new-tokens, --oversample, --feature-boost,
+// --coverage-weight.
 void add_adcopy_sampling_flags(CLI::App* cmd, adcopy::GenerateOptions& g);
 
 // Tokenizer + model + generator, kept at stable addresses (the generator

@@ -3,6 +3,7 @@
 // the same constrained decoding as `marketlm adcopy`), a predictions file,
 // and the retrieval and template baselines, side by side.
 //   marketlm eval adcopy --data data/adcopy/adgen_eval.jsonl --model models/adcopy-zh --baselines [--limit N] [--json]
+//     [--compare LABEL:key=value,...]
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -25,11 +26,12 @@ using nlohmann::json;
 
 using ScoreFn = std::function<Status(const std::string&, const std::vector<std::string>&)>;
 
-// One copy per brief from the model; the row "model" gets its tokens/s.
+// One copy per brief from the loaded model with options `gen`, scored as
+// row `system` (which gets its tokens/s); predictions saved when `save` is set.
 template <class Opts>
-Status eval_with_model(const Opts& o, const std::vector<ac::AdPair>& data, const ScoreFn& score,
-                       std::vector<std::pair<std::string, ac::AdcopyMetrics>>* rows) {
-  ML_ASSIGN_OR_RETURN(auto loaded, load_adcopy_model(o.model));
+Status eval_with_model(const Opts& o, const LoadedAdcopyModel& loaded, const ac::GenerateOptions& gen,
+                       const std::string& system, const std::string& save, const std::vector<ac::AdPair>& data,
+                       const ScoreFn& score, std::vector<std::pair<std::string, ac::AdcopyMetrics>>* rows) {
   ProgressBar bar(!o.json);
   ProgressSink sink = bar.sink();
   std::vector<std::string> preds;
@@ -37,12 +39,13 @@ Status eval_with_model(const Opts& o, const std::vector<ac::AdPair>& data, const
   int64_t tokens = 0;
   double secs = 0;
   size_t missing = 0, passed = 0;
+  const std::string stage = "generate " + system;
   for (size_t i = 0; i < data.size(); ++i) {
-    ac::GenerateOptions g = o.gen;
+    ac::GenerateOptions g = gen;
     g.num_variants = 1;
-    g.seed = o.gen.seed + i;  // each brief its own stream, the same on every run
+    g.seed = gen.seed + i;  // each brief its own stream, the same on every run
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = loaded->generator->generate(data[i].brief, g);
+    auto r = loaded.generator->generate(data[i].brief, g);
     secs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!r) return r.status().with_context(o.data + " pair " + std::to_string(i + 1) + " (" + data[i].id + ")");
     tokens += r->stats.generated_tokens;
@@ -57,17 +60,65 @@ Status eval_with_model(const Opts& o, const std::vector<ac::AdPair>& data, const
     if (!r->variants.empty()) line["score"] = r->variants[0].score;
     saved += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
     preds.push_back(std::move(text));
-    if (sink) sink(ProgressEvent{"generate", static_cast<int64_t>(i + 1), static_cast<int64_t>(data.size()), {}, i + 1 == data.size()});
+    if (sink) sink(ProgressEvent{stage, static_cast<int64_t>(i + 1), static_cast<int64_t>(data.size()), {}, i + 1 == data.size()});
   }
-  if (!o.save_predictions.empty()) ML_RETURN_IF_ERROR(write_file_atomic(o.save_predictions, saved));
+  if (!save.empty()) ML_RETURN_IF_ERROR(write_file_atomic(save, saved));
   if (missing > 0)
-    std::fprintf(stderr, "marketlm eval adcopy: warning: no passing copy for %zu of %zu briefs (scored as empty)\n",
-                 missing, data.size());
-  ML_RETURN_IF_ERROR(score("model", preds));
+    std::fprintf(stderr, "marketlm eval adcopy: warning: %s: no passing copy for %zu of %zu briefs (scored as empty)\n",
+                 system.c_str(), missing, data.size());
+  ML_RETURN_IF_ERROR(score(system, preds));
   rows->back().second.tokens_per_second = secs > 0 ? static_cast<double>(tokens) / secs : 0.0;
   // Every text of the variant against its field (evaluate_adcopy checks the first field only).
   rows->back().second.constraint_pass_rate = static_cast<double>(passed) / static_cast<double>(data.size());
   return Status::ok();
+}
+
+// --compare "LABEL:key=value,...": the options of the main model row with
+// some changed; keys are the sampling flags' names without dashes in front.
+Result<std::pair<std::string, ac::GenerateOptions>> parse_compare(const std::string& spec,
+                                                                  const ac::GenerateOptions& base) {
+  const size_t colon = spec.find(':');
+  const std::string label = spec.substr(0, colon);
+  if (label.empty() || label == "model" || label == "retrieval" || label == "template" || label == "predictions")
+    return invalid_argument("--compare '" + spec + "': expected LABEL:key=value,... with a new row label "
+                            "(not model/retrieval/template/predictions)");
+  ac::GenerateOptions g = base;
+  std::string rest = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
+  size_t pos = 0;
+  while (pos < rest.size()) {
+    size_t comma = rest.find(',', pos);
+    if (comma == std::string::npos) comma = rest.size();
+    const std::string kv = rest.substr(pos, comma - pos);
+    pos = comma + 1;
+    const size_t eq = kv.find('=');
+    const std::string key = kv.substr(0, eq), val = eq == std::string::npos ? std::string() : kv.substr(eq + 1);
+    double x = 0;
+    size_t used = 0;
+    try {
+      x = std::stod(val, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (eq == std::string::npos || used == 0 || used != val.size())
+      return invalid_argument("--compare '" + spec + "': '" + kv + "' is not key=number");
+    if (key == "feature-boost") g.feature_boost = static_cast<float>(x);
+    else if (key == "coverage-weight") g.coverage_weight = x;
+    else if (key == "feature-continue-scale") g.feature_continue_scale = static_cast<float>(x);
+    else if (key == "feature-max-starts") g.feature_max_starts = static_cast<int>(x);
+    else if (key == "oversample") g.oversample = static_cast<int>(x);
+    else if (key == "temperature") g.temperature = static_cast<float>(x);
+    else if (key == "top-p") g.top_p = static_cast<float>(x);
+    else if (key == "top-k") g.top_k = static_cast<int>(x);
+    else if (key == "repetition-penalty") g.repetition_penalty = static_cast<float>(x);
+    else if (key == "seed") g.seed = static_cast<uint64_t>(x);
+    else if (key == "max-new-tokens") g.max_new_tokens = static_cast<int>(x);
+    else
+      return invalid_argument("--compare '" + spec + "': unknown key '" + key + "'; expected feature-boost, "
+                              "feature-continue-scale, feature-max-starts, coverage-weight, oversample, temperature, top-p, top-k, repetition-penalty, "
+                              "seed or max-new-tokens");
+  }
+  ML_RETURN_IF_ERROR(g.validate().with_context("--compare '" + spec + "'"));
+  return std::make_pair(label, g);
 }
 
 }  // namespace
@@ -82,6 +133,7 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
     size_t limit = 0;
     AdcopyModelFlags model;
     ac::GenerateOptions gen;
+    std::vector<std::string> compare;
   };
   auto o = std::make_shared<Opts>();
   o->model.model.clear();  // eval generates only when --model is given
@@ -100,6 +152,9 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
   add_adcopy_sampling_flags(cmd, o->gen);
   cmd->add_option("--limit", o->limit, "Score only the first N pairs (every system on the same N)");
   cmd->add_option("--save-predictions", o->save_predictions, "Write the model's copies as JSONL {id, prediction, score}");
+  cmd->add_option("--compare", o->compare,
+                  "Another model row with some sampling options changed, e.g. "
+                  "'before:feature-boost=0,oversample=2,coverage-weight=1000' (repeatable)");
   cmd->callback([o, &state] {
     const char* name = "eval adcopy";
     if (o->predictions.empty() && !o->baselines && o->model.model.empty()) {
@@ -128,8 +183,25 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
       rows.emplace_back(system, m);
       return Status::ok();
     };
+    std::vector<std::pair<std::string, ac::GenerateOptions>> compare;
+    for (const std::string& spec : o->compare) {
+      auto c = parse_compare(spec, o->gen);
+      if (!c) {
+        state.exit_code = report_error(name, c.status());
+        return;
+      }
+      compare.push_back(std::move(*c));
+    }
+    if (!compare.empty() && o->model.model.empty()) {
+      state.exit_code = report_error(name, invalid_argument("--compare needs --model DIR"));
+      return;
+    }
     if (!o->model.model.empty()) {
-      Status st = eval_with_model(*o, *data, score, &rows);
+      auto loaded = load_adcopy_model(o->model);
+      Status st = loaded ? eval_with_model(*o, **loaded, o->gen, "model", o->save_predictions, *data, score, &rows)
+                         : loaded.status();
+      for (size_t k = 0; st && k < compare.size(); ++k)
+        st = eval_with_model(*o, **loaded, compare[k].second, compare[k].first, "", *data, score, &rows);
       if (!st) {
         state.exit_code = report_error(name, st);
         return;

@@ -84,6 +84,8 @@ Status check_request(const Decoder& decoder, const std::vector<int32_t>& prompt,
     for (const auto& a : w)
       for (int32_t id : a) ML_RETURN_IF_ERROR(id_range("force_words_ids", id, vocab));
   for (const auto& [id, b] : cfg.logit_bias) ML_RETURN_IF_ERROR(id_range("logit_bias", id, vocab));
+  for (const auto& [ids, b] : cfg.sequence_bias)
+    for (int32_t id : ids) ML_RETURN_IF_ERROR(id_range("sequence_bias", id, vocab));
   if (!cfg.force_words_ids.empty() && force_words_min_tokens(cfg.force_words_ids) > budget)
     return invalid_argument("generate: the force words need at least " +
                             std::to_string(force_words_min_tokens(cfg.force_words_ids)) +
@@ -98,6 +100,12 @@ Status check_request(const Decoder& decoder, const std::vector<int32_t>& prompt,
   if (hooks.accept && !has_text)
     return invalid_argument("generate: the accept hook judges text; pass GenerationHooks::decode or "
                             "GenerationHooks::token_bytes as well");
+  if (hooks.dynamic_bias && !has_text)
+    return invalid_argument("generate: the dynamic_bias hook is given the text so far; pass "
+                            "GenerationHooks::decode or GenerationHooks::token_bytes as well");
+  if (cfg.num_beams > 1 && hooks.dynamic_bias)
+    return invalid_argument("generate: the dynamic_bias hook works with greedy and sampling, not with beam "
+                            "search (num_beams=" + std::to_string(cfg.num_beams) + ")");
   if (cfg.num_beams > 1 && hooks.accept)
     return invalid_argument("generate: the accept hook works with greedy and sampling, not with beam "
                             "search (num_beams=" + std::to_string(cfg.num_beams) + ")");

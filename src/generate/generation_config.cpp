@@ -90,6 +90,13 @@ Status GenerationConfig::validate() const {
                      "no EOS token inside a force word");
     }
   }
+  for (size_t i = 0; i < sequence_bias.size(); ++i) {
+    const std::string name = "sequence_bias[" + std::to_string(i) + "]";
+    if (sequence_bias[i].first.empty()) return bad(name, "[]", "a non-empty list of token ids");
+    for (int32_t id : sequence_bias[i].first)
+      if (id < 0) return bad(name, std::to_string(id), "ids >= 0");
+    if (!std::isfinite(sequence_bias[i].second)) return bad(name, fmt(sequence_bias[i].second), "a finite bias");
+  }
   for (const auto& [id, b] : logit_bias) {
     if (id < 0) return bad("logit_bias", std::to_string(id), "token ids >= 0");
     if (std::isnan(b)) return bad("logit_bias[" + std::to_string(id) + "]", "nan", "a number");

@@ -179,6 +179,21 @@ Status parse_field(const std::string& key, const json& v, GenerationConfig* c, b
     }
     return Status::ok();
   }
+  if (key == "sequence_bias") {
+    // HF's serialisable form: [[[ids], bias], ...].
+    const char* expected = "a list of [[token ids], bias] pairs, e.g. [[[10, 45], -2.0], [[64], 1.5]]";
+    if (!v.is_array()) return wrong_type(key, v, expected);
+    c->sequence_bias.clear();
+    for (const auto& e : v) {
+      if (!e.is_array() || e.size() != 2 || !e[0].is_array() || !e[1].is_number()) return wrong_type(key, e, expected);
+      std::vector<int32_t> ids;
+      ML_RETURN_IF_ERROR(get_ids(e[0], key, &ids));
+      float b = 0;
+      ML_RETURN_IF_ERROR(get_float(e[1], key, &b));
+      c->sequence_bias.emplace_back(std::move(ids), b);
+    }
+    return Status::ok();
+  }
   if (key == "distinct_variants") return get_bool(v, key, &c->distinct_variants);
   if (key == "distinct_threshold") return get_float(v, key, &c->distinct_threshold);
   if (key == "distinct_ngram") return get_int(v, key, &c->distinct_ngram);
@@ -197,7 +212,7 @@ Status check_unsupported(const std::string& key, const json& v) {
   static const char* const kOffIsNull[] = {"penalty_alpha", "suppress_tokens",
                                            "begin_suppress_tokens", "forced_bos_token_id",
                                            "forced_eos_token_id", "exponential_decay_length_penalty",
-                                           "sequence_bias", "constraints", "max_time", "watermarking_config",
+                                           "constraints", "max_time", "watermarking_config",
                                            "assistant_model", "prompt_lookup_num_tokens", "dola_layers"};
   if (v.is_null()) return Status::ok();
   for (const char* k : kOffIsNull)
@@ -256,6 +271,11 @@ json to_json_obj(const GenerationConfig& c) {
     json b = json::object();
     for (const auto& [id, v] : c.logit_bias) b[std::to_string(id)] = v;
     j["logit_bias"] = b;
+  }
+  if (!c.sequence_bias.empty()) {
+    json b = json::array();
+    for (const auto& [ids, v] : c.sequence_bias) b.push_back(json::array({ids, v}));
+    j["sequence_bias"] = b;
   }
   if (c.distinct_variants != d.distinct_variants) j["distinct_variants"] = c.distinct_variants;
   if (c.distinct_threshold != d.distinct_threshold) j["distinct_threshold"] = c.distinct_threshold;

@@ -88,6 +88,30 @@ void LogitBias::apply(std::span<float> scores, const TokenHistory&) const {
     if (in_vocab(id, scores)) scores[id] += b;
 }
 
+SequenceBias::SequenceBias(std::vector<std::pair<std::vector<int32_t>, float>> biases) {
+  // HF turns the list into a dict: a repeated sequence keeps its last bias.
+  for (auto& [ids, b] : biases) {
+    auto same = std::find_if(biases_.begin(), biases_.end(), [&](const auto& e) { return e.first == ids; });
+    if (same != biases_.end()) {
+      same->second = b;
+    } else {
+      biases_.emplace_back(std::move(ids), b);
+    }
+  }
+}
+
+void SequenceBias::apply(std::span<float> scores, const TokenHistory& h) const {
+  for (const auto& [ids, b] : biases_) {
+    if (ids.empty() || !in_vocab(ids.back(), scores)) continue;
+    if (ids.size() > 1) {
+      if (ids.size() > h.ids.size()) continue;  // HF: longer than the context, ignored
+      const size_t pre = ids.size() - 1;
+      if (!std::equal(ids.begin(), ids.begin() + pre, h.ids.end() - pre)) continue;
+    }
+    scores[ids.back()] += b;
+  }
+}
+
 void Temperature::apply(std::span<float> scores, const TokenHistory&) const {
   for (float& s : scores) s /= t_;
 }
@@ -162,6 +186,7 @@ std::vector<std::string> ProcessorChain::names() const {
 
 ProcessorChain make_processors(const GenerationConfig& c, int prompt_len) {
   ProcessorChain chain;
+  if (!c.sequence_bias.empty()) chain.add(std::make_unique<SequenceBias>(c.sequence_bias));
   if (c.repetition_penalty != 1.0f) chain.add(std::make_unique<RepetitionPenalty>(c.repetition_penalty));
   if (c.no_repeat_ngram_size > 0) chain.add(std::make_unique<NoRepeatNGram>(c.no_repeat_ngram_size));
   if ((c.min_new_tokens > 0 || c.min_length > 0) && !c.eos_token_id.empty())

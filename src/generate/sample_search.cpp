@@ -78,6 +78,10 @@ int32_t SamplingRun::choose(int s, std::vector<float>& scores, float* logprob,
   hist.insert(hist.end(), q.gen.begin(), q.gen.end());
   const TokenHistory h{hist, static_cast<int>(req_.prompt.size())};
   processors_.apply(scores, h);
+  if (req_.hooks->dynamic_bias) {
+    for (const auto& [id, b] : req_.hooks->dynamic_bias(s, q.gen, q.text.raw()))
+      if (id >= 0 && id < v_) scores[id] += b;
+  }
   const auto& accept = req_.hooks->accept;
   std::vector<float> processed;  // the fallback of the accept hook ranks these
   if (accept) processed = scores;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "marketlm/generate/generation_config.h"
+#include "marketlm/generate/logits_processors.h"
 
 namespace marketlm {
 namespace {
@@ -117,6 +118,7 @@ TEST(GenGenerationConfig, RoundTripsEveryField) {
   c.bad_words = {"cheap"};
   c.force_words_ids = {{{4, 5}, {6}}, {{8}}};
   c.logit_bias = {{3, -1.5f}, {11, 2.0f}};
+  c.sequence_bias = {{{4, 5}, -2.0f}, {{6}, 1.5f}};
   c.distinct_variants = true;
   c.distinct_threshold = 0.5f;
   c.output_logprobs = true;
@@ -128,6 +130,7 @@ TEST(GenGenerationConfig, RoundTripsEveryField) {
   EXPECT_EQ(r->eos_token_id, c.eos_token_id);
   EXPECT_EQ(r->force_words_ids, c.force_words_ids);
   EXPECT_EQ(r->logit_bias, c.logit_bias);
+  EXPECT_EQ(r->sequence_bias, c.sequence_bias);
   EXPECT_EQ(r->seed, c.seed);
   EXPECT_FLOAT_EQ(r->top_p, 0.9f);
 
@@ -152,6 +155,26 @@ TEST(GenGenerationConfig, UnsupportedHfOptionsAreRejectedNotIgnored) {
   r = generation_config_from_json(R"({"num_beam_groups": 1, "diversity_penalty": 0.0, "suppress_tokens": null})");
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_NE(generation_config_to_json(*r).find("num_beam_groups"), std::string::npos);
+}
+
+TEST(GenGenerationConfig, ReadsHfSequenceBias) {
+  // HF's serialisable form: a list of [[ids], bias].
+  auto r = generation_config_from_json(R"({"sequence_bias": [[[10, 45], -2.0], [[64], 7.5]]})");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->sequence_bias.size(), 2u);
+  EXPECT_EQ(r->sequence_bias[0].first, (std::vector<int32_t>{10, 45}));
+  EXPECT_FLOAT_EQ(r->sequence_bias[0].second, -2.0f);
+  EXPECT_EQ(r->sequence_bias[1].first, (std::vector<int32_t>{64}));
+  EXPECT_FLOAT_EQ(r->sequence_bias[1].second, 7.5f);
+  EXPECT_EQ(make_processors(*r, 1).names(), (std::vector<std::string>{"sequence_bias"}));
+  // Wrong shapes and values name the field.
+  for (const char* bad : {R"({"sequence_bias": {"1": 2}})", R"({"sequence_bias": [[[1], "x"]]})",
+                          R"({"sequence_bias": [[[], 1.0]]})", R"({"sequence_bias": [[[-1], 1.0]]})",
+                          R"({"sequence_bias": [[1, 1.0]]})"}) {
+    auto b = generation_config_from_json(bad);
+    ASSERT_FALSE(b.is_ok()) << bad;
+    EXPECT_NE(b.status().message().find("sequence_bias"), std::string::npos) << b.status().message();
+  }
 }
 
 TEST(GenGenerationConfig, HfForceWordsFlatForm) {

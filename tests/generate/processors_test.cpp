@@ -72,6 +72,47 @@ TEST(GenProcessors, LogitBiasAdds) {
             (std::vector<float>{0.0f, 3.5f, 2.0f, -97.0f}));
 }
 
+TEST(GenProcessors, SequenceBiasAddsToLastTokenWhenPrefixEndsHistory) {
+  // [1]: always +1; [2, 3]: +2 on 3 after a 2; [0, 2, 4]: -3 on 4 after 0, 2;
+  // [2, 1]: +0.5 on 1 after a 2 (adds to [1]'s bias).
+  SequenceBias p({{{1}, 1.0f}, {{2, 3}, 2.0f}, {{0, 2, 4}, -3.0f}, {{2, 1}, 0.5f}});
+  const std::vector<float> zero{0, 0, 0, 0, 0};
+  EXPECT_EQ(run(p, zero, {4, 2}), (std::vector<float>{0.0f, 1.5f, 0.0f, 2.0f, 0.0f}));
+  EXPECT_EQ(run(p, zero, {1, 0, 2}), (std::vector<float>{0.0f, 1.5f, 0.0f, 2.0f, -3.0f}));
+  EXPECT_EQ(run(p, zero, {2, 0}), (std::vector<float>{0.0f, 1.0f, 0.0f, 0.0f, 0.0f}));
+  // Only the history's end counts: a 2 earlier does not match.
+  EXPECT_EQ(run(p, {1, 1, 1, 1, 1}, {2, 3, 3}), (std::vector<float>{1.0f, 2.0f, 1.0f, 1.0f, 1.0f}));
+  // -inf stays -inf; the prompt is part of the history (prompt_len does not matter).
+  EXPECT_EQ(run(p, {0, -kInf, 0, 0, 0}, {1, 0, 2}, 2), (std::vector<float>{0.0f, -kInf, 0.0f, 2.0f, -3.0f}));
+  // HF skips a sequence longer than the history: [0, 2, 4] after only [0, 2].
+  EXPECT_EQ(run(p, zero, {0, 2}), (std::vector<float>{0.0f, 1.5f, 0.0f, 2.0f, 0.0f}));
+}
+
+TEST(GenProcessors, SequenceBiasHfEdgeCases) {
+  // As HF: a sequence longer than the history is skipped even when its
+  // prefix alone would fit ([2, 3] needs 2 history tokens, here only 1).
+  SequenceBias p({{{2, 3}, 2.0f}, {{3}, 0.25f}});
+  EXPECT_EQ(run(p, {0, 0, 0, 0}, {2}), (std::vector<float>{0.0f, 0.0f, 0.0f, 0.25f}));
+  EXPECT_EQ(run(p, {0, 0, 0, 0}, {9, 2}), (std::vector<float>{0.0f, 0.0f, 0.0f, 2.25f}));
+  // A sequence listed twice keeps its last bias (HF builds a dict); ids
+  // outside the scores are ignored.
+  SequenceBias twice({{{1}, 5.0f}, {{7}, 1.0f}, {{1}, -1.0f}});
+  EXPECT_EQ(run(twice, {0, 0, 0}, {0}), (std::vector<float>{0.0f, -1.0f, 0.0f}));
+}
+
+TEST(GenProcessors, SequenceBiasRunsFirstInTheChain) {
+  GenerationConfig c;
+  c.repetition_penalty = 2.0f;
+  c.sequence_bias = {{{1}, 2.0f}};
+  const ProcessorChain chain = make_processors(c, 1);
+  EXPECT_EQ(chain.names(), (std::vector<std::string>{"sequence_bias", "repetition_penalty"}));
+  // Bias then penalty (HF's order): (0 + 2) / 2 for the seen token 1.
+  std::vector<float> s{0.0f, 0.0f, 0.0f};
+  const std::vector<int32_t> ids{1};
+  chain.apply(s, TokenHistory{ids, 1});
+  EXPECT_EQ(s, (std::vector<float>{0.0f, 1.0f, 0.0f}));
+}
+
 TEST(GenProcessors, TemperatureDivides) {
   EXPECT_EQ(run(Temperature(2.0f), {2.0f, -1.0f, -kInf}), (std::vector<float>{1.0f, -0.5f, -kInf}));
 }

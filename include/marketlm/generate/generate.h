@@ -19,8 +19,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "marketlm/core/status.h"
@@ -114,6 +116,18 @@ struct GenerationHooks {
   // decided on text: length limits, banned words across token boundaries,
   // a required word before EOS.
   std::function<bool(int sequence, std::string_view text, std::string_view piece, bool eos)> accept;
+  // Per-step logit biases (greedy/sampling only; needs a text hook): called
+  // once per step of each live sequence with its index, its new token ids
+  // and the raw text generated so far (it may end inside a UTF-8
+  // character); returns (token id, bias) pairs. Each bias is added to that
+  // token's score after the processors (penalties, bans, sequence_bias) and
+  // before the warpers (temperature, top-k, top-p), so a banned token stays
+  // banned; ids outside the vocabulary are ignored, and a repeated id gets
+  // the sum. Use it for biases that change with the text: boost a phrase
+  // until it has been written, then stop. The reported logprobs include it.
+  std::function<std::vector<std::pair<int32_t, float>>(int sequence, std::span<const int32_t> new_ids,
+                                                       std::string_view text)>
+      dynamic_bias;
 };
 
 // Runs generation for one prompt. Errors (never a crash): empty prompt, ids

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "marketlm/core/status.h"
@@ -59,6 +60,10 @@ struct GenerationConfig {
   // (HF's disjunctive form); one alternative must appear in every output.
   std::vector<std::vector<std::vector<int32_t>>> force_words_ids{};
   std::map<int32_t, float> logit_bias{};  // marketlm (OpenAI-style): added to that token's logit
+  // HF sequence_bias: each (token sequence, bias) adds bias to the
+  // sequence's last token whenever the tokens before it end the history
+  // (a 1-token sequence: always). JSON: [[[ids], bias], ...].
+  std::vector<std::pair<std::vector<int32_t>, float>> sequence_bias{};
 
   // ---- marketlm: distinct variants ----
   bool distinct_variants = false;       // redraw near-duplicate return sequences

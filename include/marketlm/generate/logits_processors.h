@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "marketlm/generate/generation_config.h"
@@ -97,6 +98,23 @@ class LogitBias final : public LogitsProcessor {
   std::map<int32_t, float> bias_;
 };
 
+// HF SequenceBiasLogitsProcessor: each entry (token sequence, bias) adds its
+// bias to the sequence's last token. A 1-token sequence gets it on every
+// step; a longer one only when the history (prompt included) ends with all
+// its tokens but the last, and, as HF does, only once the history is at
+// least as long as the whole sequence. Biases of different sequences that
+// match at one step add up; a sequence listed twice keeps its last bias.
+// A -inf score stays -inf.
+class SequenceBias final : public LogitsProcessor {
+ public:
+  explicit SequenceBias(std::vector<std::pair<std::vector<int32_t>, float>> biases);
+  const char* name() const override { return "sequence_bias"; }
+  void apply(std::span<float> scores, const TokenHistory& h) const override;
+
+ private:
+  std::vector<std::pair<std::vector<int32_t>, float>> biases_;  // distinct sequences
+};
+
 // HF TemperatureLogitsWarper: scores / temperature.
 class Temperature final : public LogitsProcessor {
  public:
@@ -175,8 +193,8 @@ class ProcessorChain {
   std::vector<std::unique_ptr<LogitsProcessor>> stages_;
 };
 
-// The processors a config enables, in this order: repetition_penalty,
-// no_repeat_ngram, min_new_tokens, bad_words, logit_bias, force_words.
+// The processors a config enables, in this order (sequence_bias first, as in
+// HF's list): sequence_bias, repetition_penalty, no_repeat_ngram, min_new_tokens, bad_words, logit_bias, force_words.
 // prompt_len sets the new-token budget that force words must fit in.
 ProcessorChain make_processors(const GenerationConfig& config, int prompt_len);
 // The warpers a config enables (only meaningful with do_sample), in this

@@ -4,7 +4,9 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <memory>
 
+#include "marketlm/apps/adcopy/feature_boost.h"
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/text_width.h"
@@ -65,13 +67,13 @@ size_t joined_length(const FieldSpec& f, const std::vector<std::string>& words) 
   return measure(joined, f.unit);
 }
 
-// Ranking of finished candidates: EOS before anything else, then feature
-// coverage, then the model's mean log-likelihood; the sample order breaks ties.
-bool better(const TextCandidate& a, const TextCandidate& b) {
+// Ranking of finished candidates: EOS before anything else, then the
+// model's mean log-likelihood plus weight x feature coverage; the sample
+// order breaks ties.
+bool better(const TextCandidate& a, const TextCandidate& b, double coverage_weight) {
   const bool ea = a.finish == FinishReason::kEos, eb = b.finish == FinishReason::kEos;
   if (ea != eb) return ea;
-  if (a.feature_coverage != b.feature_coverage) return a.feature_coverage > b.feature_coverage;
-  return a.mean_logprob > b.mean_logprob;
+  return a.mean_logprob + coverage_weight * a.feature_coverage > b.mean_logprob + coverage_weight * b.feature_coverage;
 }
 
 }  // namespace
@@ -88,6 +90,14 @@ Status GenerateOptions::validate() const {
   if (!(distinct_threshold > 0.0 && distinct_threshold <= 1.0))
     return invalid_argument("distinct_threshold must be in (0, 1], got " + std::to_string(distinct_threshold));
   if (max_new_tokens < 0) return invalid_argument("max_new_tokens must be >= 0, got " + std::to_string(max_new_tokens));
+  if (!(feature_boost >= 0.0f && feature_boost <= 100.0f))
+    return invalid_argument("feature_boost must be in [0, 100] (0 = off), got " + std::to_string(feature_boost));
+  if (!(feature_continue_scale >= 0.0f && feature_continue_scale <= 10.0f))
+    return invalid_argument("feature_continue_scale must be in [0, 10], got " + std::to_string(feature_continue_scale));
+  if (feature_max_starts < 1)
+    return invalid_argument("feature_max_starts must be at least 1, got " + std::to_string(feature_max_starts));
+  if (!(coverage_weight >= 0.0 && coverage_weight <= 1e6))
+    return invalid_argument("coverage_weight must be in [0, 1e6], got " + std::to_string(coverage_weight));
   return Status::ok();
 }
 
@@ -131,6 +141,9 @@ Result<AdcopyGenerator> AdcopyGenerator::create(Decoder* decoder, const Tokenize
                                ": they do not belong together");
   for (const AddedToken& a : tokenizer->added_tokens())
     if (a.special && a.id != g.eos_id_ && a.id < decoder->vocab_size()) g.banned_specials_.push_back(a.id);
+  g.token_bytes_.resize(static_cast<size_t>(tokenizer->vocab_size()));
+  for (int32_t id = 0; id < tokenizer->vocab_size(); ++id)
+    if (!tokenizer->is_special(id)) g.token_bytes_[static_cast<size_t>(id)] = tokenizer->id_to_bytes(id);
   return g;
 }
 
@@ -257,6 +270,17 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
     return true;
   };
 
+  std::unique_ptr<FeatureBooster> booster;
+  if (opt.feature_boost > 0.0f && !brief.features.empty()) {
+    std::vector<int32_t> skip = banned_specials_;
+    skip.push_back(eos_id_);
+    booster = std::make_unique<FeatureBooster>(brief.features, token_bytes_, skip, opt.feature_boost,
+                                               opt.feature_boost * opt.feature_continue_scale, opt.feature_max_starts);
+    hooks.dynamic_bias = [&booster](int, std::span<const int32_t>, std::string_view text) {
+      return booster->biases(text);
+    };
+  }
+
   std::vector<TextCandidate> pool;
   const int max_seqs = std::max(1, decoder_->max_slots() - 1);
   for (int round = 0; round < opt.max_rounds; ++round) {
@@ -309,7 +333,9 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
       pool.push_back(std::move(fresh[i]));
     }
   }
-  std::stable_sort(pool.begin(), pool.end(), better);
+  std::stable_sort(pool.begin(), pool.end(), [&](const TextCandidate& a, const TextCandidate& b) {
+    return better(a, b, opt.coverage_weight);
+  });
   std::vector<std::string> texts;
   for (const auto& c : pool) texts.push_back(c.text);
   std::vector<size_t> keep = keep_distinct(texts, opt.distinct_threshold);

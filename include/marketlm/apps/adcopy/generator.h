@@ -21,8 +21,12 @@
 //  * every text field is sampled several times in one batch that shares the
 //    prompt's cache; texts failing the final validator are dropped, near
 //    duplicates (character-bigram Jaccard >= distinct_threshold) removed, the
-//    rest ranked (finished by EOS first, then brief-feature coverage, then the
-//    model's mean log-likelihood per token) and dealt into variants;
+//    rest ranked (finished by EOS first, then the model's mean log-likelihood
+//    per token plus coverage_weight x brief-feature coverage) and dealt into
+//    variants;
+//  * with feature_boost > 0, tokens that start or continue a brief feature
+//    not yet in the text get a logit bonus (GenerationHooks::dynamic_bias,
+//    FeatureBooster), so the copy is steered into the brief's features;
 //  * every returned variant passes validate_variant. Fewer than asked are
 //    returned (with `shortfall` saying why) rather than a failing one.
 // Not thread-safe: one generate() at a time per decoder.
@@ -58,6 +62,17 @@ struct GenerateOptions {
   // keyword was written in other tokens) are added only when the token
   // budget could run out before the field's limit (budget < 3 x limit).
   bool force_words = false;
+  // Feature-guided decoding (feature_boost.h): logit bonus for the tokens
+  // that start a brief feature not yet written (0 = off; 3 was tuned on a
+  // dev split of ADGEN, docs/adcopy.md); the tokens that
+  // continue a started one get feature_continue_scale x that.
+  float feature_boost = 3.0f;
+  float feature_continue_scale = 2.0f;
+  int feature_max_starts = 2;         // starts helped per feature (its head's occurrences)
+  // Ranking of finished candidates: mean log-likelihood per token +
+  // coverage_weight x feature coverage (EOS-finished first). 1000 ranks by
+  // coverage strictly first, as before feature_boost existed.
+  double coverage_weight = 1000.0;
   Status validate() const;
 };
 
@@ -125,6 +140,7 @@ class AdcopyGenerator {
   const Tokenizer* tok_;
   int32_t eos_id_ = -1;
   std::vector<int32_t> banned_specials_;  // special tokens other than EOS: never generated
+  std::vector<std::string> token_bytes_;  // raw bytes of every token id (for the feature boost)
 };
 
 }  // namespace marketlm::adcopy
