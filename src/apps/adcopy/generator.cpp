@@ -213,7 +213,10 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
                                                                  int needed, int field_index,
                                                                  const GenerateOptions& opt,
                                                                  GenerateStats* stats) const {
-  const WordRules words{brief.banned, require_keywords ? brief.keywords : std::vector<std::string>{}};
+  WordRules words{brief.banned, require_keywords ? brief.keywords : std::vector<std::string>{}};
+  // ADGEN writes "<UNK>" where its crawl lost a character (212 of its
+  // training copies), so the model learnt to write it too: never in an ad.
+  words.banned.push_back(std::string(kLostCharacterMarker));
   const PrefixChecker checker(field, words, require_keywords);
   const std::vector<int32_t> ids = encode_prompt(prompt);
   const int plen = static_cast<int>(ids.size());

@@ -191,6 +191,25 @@ TEST_F(AdcopyGeneratorTiny, AModelThatWantsToBreakTheRulesCannot) {
   }
 }
 
+TEST_F(AdcopyGeneratorTiny, NeverWritesTheLostCharacterMarker) {
+  // A model pushed hard toward the bytes of "<UNK>" still never spells it.
+  std::vector<int32_t> boost;
+  for (char c : std::string(kLostCharacterMarker)) boost.push_back(static_cast<unsigned char>(c));
+  BiasedDecoder biased(dec_.get(), boost, 8.0f);
+  Brief b = office_brief("generic");
+  GenerateOptions opt;
+  opt.num_variants = 3;
+  opt.seed = 5;
+  auto v = run_checked(&biased, b, opt);
+  ASSERT_FALSE(v.empty()) << shortfall_;
+  size_t marker_bytes = 0;  // the bias works: the copy is full of the marker's characters
+  for (const auto& var : v) {
+    EXPECT_EQ(var.joined().find(kLostCharacterMarker), std::string::npos) << var.joined();
+    for (char c : var.joined()) marker_bytes += std::string(kLostCharacterMarker).find(c) != std::string::npos;
+  }
+  EXPECT_GT(marker_bytes, 5u);
+}
+
 TEST_F(AdcopyGeneratorTiny, SameSeedSameVariants) {
   GenerateOptions opt;
   opt.num_variants = 2;

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "marketlm/apps/adcopy/brief.h"
@@ -44,6 +45,10 @@
 #include "marketlm/text/tokenizer.h"
 
 namespace marketlm::adcopy {
+
+// Text the generator never writes whatever the brief says: ADGEN's marker
+// for a character its crawl lost, which the shipped model learnt from it.
+inline constexpr std::string_view kLostCharacterMarker = "<UNK>";
 
 struct GenerateOptions {
   int num_variants = 3;
