@@ -252,6 +252,30 @@ ML_AVX512 void dot4_bf16_avx512(const float* a, const uint16_t* const* w, int Kp
   for (int r = 0; r < kRows; ++r) out[r] = _mm512_reduce_add_ps(_mm512_add_ps(acc_e[r], acc_o[r]));
 }
 
+// quantize_rows_int8 for one row with AVX-512: the same max, the same
+// float multiply and round-to-nearest-even (vrndscaleps, as nearbyint in
+// the default rounding mode) and the same clamp, so the same bytes; the
+// scalar loop calls nearbyintf through the PLT for every activation.
+ML_AVX512 void quantize_row_int8_avx512(const float* x, int K, int8_t* q, int ldq, float* scale) {
+  __m512 mx = _mm512_setzero_ps();
+  for (int k = 0; k < K; k += 16) {
+    const __mmask16 m = static_cast<__mmask16>(K - k >= 16 ? 0xffffu : (1u << (K - k)) - 1u);
+    mx = _mm512_max_ps(mx, _mm512_abs_ps(_mm512_maskz_loadu_ps(m, x + k)));
+  }
+  const float amax = _mm512_reduce_max_ps(mx);
+  const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+  const __m512 vinv = _mm512_set1_ps(inv), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+  for (int k = 0; k < K; k += 16) {
+    const __mmask16 m = static_cast<__mmask16>(K - k >= 16 ? 0xffffu : (1u << (K - k)) - 1u);
+    __m512 v = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + k), vinv),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+    _mm_mask_storeu_epi8(q + k, m, _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(v)));
+  }
+  for (int k = K; k < ldq; ++k) q[k] = 0;
+  *scale = amax / 127.0f;
+}
+
 void int8_grouped_forward(float* out, const int8_t* qa, const float* sa, const QuantMatrix& w, const float* bias,
                           int M, const KernelContext& ctx) {
   const int N = w.N, Kp = w.Kp, G = w.groups(), group = w.group;
@@ -292,7 +316,12 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
   const int N = w.N, K = w.K, Kp = w.Kp;
   AlignedBuffer<int8_t> qa(static_cast<size_t>(M) * Kp);
   std::vector<float> sa(static_cast<size_t>(M));
-  quantize_rows_int8(inp, M, K, K, qa.data(), Kp, sa.data());
+  if (ctx.isa == Isa::kAvx512) {
+    for (int m = 0; m < M; ++m)
+      quantize_row_int8_avx512(inp + static_cast<size_t>(m) * K, K, qa.data() + static_cast<size_t>(m) * Kp, Kp, &sa[m]);
+  } else {
+    quantize_rows_int8(inp, M, K, K, qa.data(), Kp, sa.data());
+  }
   const bool vnni = ctx.isa == Isa::kAvx512 && int8_vnni_supported();
   const Isa isa = ctx.isa;
   if (w.group > 0) {
