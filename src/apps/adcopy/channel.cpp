@@ -85,12 +85,6 @@ std::vector<ChannelPreset> build_presets() {
   return v;
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 const char* length_unit_name(LengthUnit u) {

@@ -1,5 +1,7 @@
 #include "marketlm/apps/adcopy/feature_boost.h"
 
+#include "marketlm/apps/adcopy/text_width.h"
+
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
@@ -7,12 +9,6 @@
 
 namespace marketlm::adcopy {
 namespace {
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // a starts with b, or b starts with a (both non-empty); when first_any_case,
 // the first byte may differ in ASCII case (a capitalised feature word).

@@ -39,12 +39,6 @@ double brevity_penalty(size_t ref_len, size_t hyp_len) {
   return std::exp(1.0 - static_cast<double>(ref_len) / static_cast<double>(hyp_len));
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 PrfScore prf(size_t overlap, size_t hyp_total, size_t ref_total) {
   PrfScore s;
   s.precision = hyp_total ? static_cast<double>(overlap) / hyp_total : 0.0;

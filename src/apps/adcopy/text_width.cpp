@@ -186,4 +186,11 @@ SmsLength sms_length(std::string_view s) {
   return r;
 }
 
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 }  // namespace marketlm::adcopy

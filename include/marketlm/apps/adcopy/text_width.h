@@ -35,6 +35,10 @@ bool is_space(char32_t cp);
 // ASCII and full-width/CJK punctuation and symbols (not letters, digits, space).
 bool is_punctuation(char32_t cp);
 
+// ASCII letters lowered, every other byte kept (so UTF-8 stays intact): the
+// case-insensitive matching of banned words, keywords and features.
+std::string lower_ascii(std::string_view s);
+
 size_t char_count(std::string_view s);     // code points
 size_t display_width(std::string_view s);  // wide = 2, everything else = 1
 
