@@ -19,21 +19,13 @@ using kernels::WeightFormat;
 std::unique_ptr<GptModel> grouped_model(const KernelContext& ctx) { return testing::small_quant_gpt(ctx, 21); }
 
 const std::vector<int32_t>& kSeq = testing::kQuantSeq;
+using testing::rel_rms;
 
 std::vector<float> logits(GptModel& m) {
   GptKvCache cache = m.make_kv_cache(16);
   std::vector<float> out(kSeq.size() * static_cast<size_t>(m.config().vocab_size));
   EXPECT_TRUE(m.forward_cached(kSeq.data(), static_cast<int>(kSeq.size()), &cache, out.data(), true).is_ok());
   return out;
-}
-
-double rel_rms(const std::vector<float>& a, const std::vector<float>& ref) {
-  double e = 0, r = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    e += (a[i] - ref[i]) * static_cast<double>(a[i] - ref[i]);
-    r += static_cast<double>(ref[i]) * ref[i];
-  }
-  return std::sqrt(e / r);
 }
 
 TEST(GptQuantGroups, GroupedInt8IsCloseToF32AndRejectsBadGroupSizes) {

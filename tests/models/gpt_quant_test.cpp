@@ -20,6 +20,7 @@ using kernels::WeightFormat;
 std::unique_ptr<GptModel> model_for(const KernelContext& ctx) { return testing::small_quant_gpt(ctx, 11); }
 
 const std::vector<int32_t>& kSeq = testing::kQuantSeq;
+using testing::rel_rms;
 
 // Logits of every position: a prefill of the first 5 tokens, then steps.
 std::vector<float> cached_logits(GptModel& m) {
@@ -30,15 +31,6 @@ std::vector<float> cached_logits(GptModel& m) {
   for (size_t i = 5; i < kSeq.size(); ++i)
     EXPECT_TRUE(m.forward_cached(&kSeq[i], 1, &cache, out.data() + i * V).is_ok());
   return out;
-}
-
-double rel_rms(const std::vector<float>& a, const std::vector<float>& ref) {
-  double e = 0, r = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    e += (a[i] - ref[i]) * static_cast<double>(a[i] - ref[i]);
-    r += static_cast<double>(ref[i]) * ref[i];
-  }
-  return std::sqrt(e / r);
 }
 
 TEST(GptQuant, Bf16CachedForwardEqualsF32ForwardOfTheRoundedWeights) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -28,6 +29,16 @@ inline std::unique_ptr<GptModel> small_quant_gpt(const kernels::KernelContext& c
   Rng rng(seed + 1);
   for (size_t i = 0; i < (*m)->num_params(); ++i) (*m)->params()[i] += static_cast<float>(rng.normal()) * 0.05f;
   return std::move(m).value();
+}
+
+// Relative RMS difference of a from ref: sqrt(sum (a - ref)^2 / sum ref^2).
+inline double rel_rms(const std::vector<float>& a, const std::vector<float>& ref) {
+  double e = 0, r = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    e += (a[i] - ref[i]) * static_cast<double>(a[i] - ref[i]);
+    r += static_cast<double>(ref[i]) * ref[i];
+  }
+  return std::sqrt(e / r);
 }
 
 // A token sequence inside that vocabulary.
