@@ -16,9 +16,8 @@
 // tile in four 16x16 tile registers and issues 4 tdpbf16ps per 32 k.
 #include "marketlm/kernels/gemm_bf16.h"
 
-#include <cpuid.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "kernels/amx.h"
+
 
 #include <algorithm>
 #include <cstdlib>
@@ -210,20 +209,9 @@ ML_BF16 void tile_avx512bf16(const uint16_t* Ap, int as, const uint32_t* Bp, int
   }
 }
 
-struct alignas(64) TileConfig {
-  uint8_t palette = 1, start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t colsb[16] = {};
-  uint8_t rows[16] = {};
-};
-
 // Tiles 0-3: C (16 x 16 fp32); 4, 5: A (16 rows x 32 bf16); 6, 7: B (16 pairs x 16 columns).
 ML_AMX void amx_configure() {
-  TileConfig cfg;
-  for (int t = 0; t < 8; ++t) {
-    cfg.colsb[t] = 64;
-    cfg.rows[t] = 16;
-  }
+  AmxTileConfig cfg = amx_tiles_16x64(8);
   // GCC does not see ldtilecfg read the struct and drops the stores above
   // without this barrier.
   __asm__ volatile("" : : "r"(&cfg) : "memory");
@@ -357,20 +345,6 @@ void gemm_packed(Bf16Kernel kernel, ThreadPool* pool, bool ta, bool tb, int M, i
   }
 }
 
-bool cpu_has_amx_bf16() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
-  return (d & (1u << 22)) != 0 && (d & (1u << 24)) != 0;  // AMX-BF16, AMX-TILE
-}
-
-// Linux keeps AMX tile data off until a process asks (ARCH_REQ_XCOMP_PERM for
-// XFEATURE_XTILEDATA); asking again is harmless.
-bool amx_permitted() {
-  constexpr long kArchReqXcompPerm = 0x1023;
-  constexpr long kXfeatureXtiledata = 18;
-  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-}
-
 }  // namespace
 
 uint16_t float_to_bf16(float f) {
@@ -408,7 +382,7 @@ bool bf16_kernel_supported(Bf16Kernel k) {
     case Bf16Kernel::kOff:
     case Bf16Kernel::kScalar: return true;
     case Bf16Kernel::kAvx512Bf16: return avx512bf16;
-    case Bf16Kernel::kAmx: return avx512bf16 && cpu_has_amx_bf16() && amx_permitted();
+    case Bf16Kernel::kAmx: return avx512bf16 && amx_usable(22);  // AMX-BF16
   }
   return false;
 }

@@ -354,7 +354,7 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
         for (int i = 0; i < 4; ++i) {
           float* o = out + static_cast<size_t>(m + i) * N + n0;
           for (int r = 0; r < nr; ++r)
-            o[r] = static_cast<float>(d4[i][r]) * (sa[m + i] * w.scale[n0 + r]) + (bias ? bias[n0 + r] : 0.0f);
+            o[r] = int8_output(d4[i][r], sa[m + i], w.scale[n0 + r], bias, n0 + r);
         }
       }
       for (; m < M; ++m) {
@@ -369,7 +369,7 @@ void int8_forward(float* out, const float* inp, const QuantMatrix& w, const floa
         }
         float* o = out + static_cast<size_t>(m) * N + n0;
         for (int r = 0; r < nr; ++r)
-          o[r] = static_cast<float>(d[r]) * (sa[m] * w.scale[n0 + r]) + (bias ? bias[n0 + r] : 0.0f);
+          o[r] = int8_output(d[r], sa[m], w.scale[n0 + r], bias, n0 + r);
       }
     }
   }, 8);

@@ -1,13 +1,12 @@
 // AMX int8 products (see quant_amx.h).
 #include "kernels/quant_amx.h"
 
+#include "kernels/amx.h"
+
 // GCC 12's AVX-512 headers trip -Wuninitialized inside the header.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <cpuid.h>
 #include <immintrin.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
@@ -22,21 +21,10 @@ namespace {
 constexpr int kTileRows = 16;   // weight rows per A tile, activation rows per B tile
 constexpr int kTilesPerUnit = 4;  // C tiles (16 weight rows each) per work unit
 
-struct alignas(64) TileConfig {
-  uint8_t palette = 1, start_row = 0;
-  uint8_t reserved[14] = {};
-  uint16_t colsb[16] = {};
-  uint8_t rows[16] = {};
-};
-
 // Tiles 0-3: C (16 weight rows x 16 activation rows, int32); 4: B (16 groups
 // of four k x 16 activation rows); 5, 6: A (16 weight rows x 64 k), alternating.
 ML_AMX_INT8 void configure() {
-  TileConfig cfg;
-  for (int t = 0; t < 7; ++t) {
-    cfg.colsb[t] = 64;
-    cfg.rows[t] = 16;
-  }
+  AmxTileConfig cfg = amx_tiles_16x64(7);
   __asm__ volatile("" : : "r"(&cfg) : "memory");  // ldtilecfg reads cfg: keep the stores
   _tile_loadconfig(&cfg);
 }
@@ -77,13 +65,7 @@ ML_AMX_INT8 void release() { _tile_release(); }
 
 }  // namespace
 
-bool int8_amx_supported() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
-  if ((d & (1u << 24)) == 0 || (d & (1u << 25)) == 0) return false;  // AMX-TILE, AMX-INT8
-  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
-  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-}
+bool int8_amx_supported() { return amx_usable(25); }  // AMX-INT8
 
 void int8_forward_amx(float* out, const int8_t* qa, const float* sa, const QuantMatrix& w, const float* bias, int M,
                       const KernelContext& ctx) {
@@ -114,7 +96,7 @@ void int8_forward_amx(float* out, const int8_t* qa, const float* sa, const Quant
           float* o = out + static_cast<size_t>(m0 + m) * N;
           for (int i = 0; i < tiles * kTileRows; ++i) {
             const int n = n0 + i;
-            o[n] = static_cast<float>(c[i * kTileRows + m]) * (sa[m0 + m] * w.scale[n]) + (bias ? bias[n] : 0.0f);
+            o[n] = int8_output(c[i * kTileRows + m], sa[m0 + m], w.scale[n], bias, n);
           }
         }
       }

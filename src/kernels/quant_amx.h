@@ -11,6 +11,13 @@
 
 namespace marketlm::kernels {
 
+// One output of a per-row int8 product: the exact int32 dot, rescaled by
+// the activation row's and the weight row's scales, plus the bias. Every
+// int8 path ends here, so equal dots give equal bits.
+inline float int8_output(int32_t dot, float act_scale, float weight_scale, const float* bias, int n) {
+  return static_cast<float>(dot) * (act_scale * weight_scale) + (bias ? bias[n] : 0.0f);
+}
+
 // out[M, N] = (qa[M, Kp] . w.q^T) * sa[m] * w.scale[n] + bias[n] for the
 // rows n < N / 16 * 16 (the caller does the rest); per-row scales only
 // (w.group == 0). Same integers and the same float epilogue as the scalar

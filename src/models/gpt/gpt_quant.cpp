@@ -43,6 +43,9 @@ Status GptModel::set_weight_format(WeightFormat format, int int8_group) {
   // int8 products of 2+ rows (prompts, batches) on AMX tiles where present.
   ctx_.int8_amx = format == WeightFormat::kInt8 && ctx_.isa == kernels::Isa::kAvx512 && kernels::int8_amx_supported();
   if (format == WeightFormat::kF32) {
+    // Only the AVX-512 decode kernel reads the copies; elsewhere they would
+    // cost memory and send decode steps to the scalar twin.
+    if (ctx_.isa != kernels::Isa::kAvx512) return Status::ok();
     for (size_t spec : quantised_specs()) {
       if (spec == 0) continue;  // wte is already [V, C]
       const ParamSpec& s = specs_[spec];

@@ -97,9 +97,10 @@ class GptModel : public TrainableModel {
   // see the same weights. Going back to kF32 keeps the rounded values.
   // int8_group: int8 inputs per scale (kernels::check_int8_group_size; 0 =
   // one scale per output channel); ignored by the other formats.
-  // kF32 (the default needs no call) also takes row-major copies of the four
-  // matmul weights per layer for the decode step (up to kDecodeMaxRows rows),
-  // which streams rows ~1.6x faster than the Conv1D column walk
+  // kF32 (the default needs no call) also takes, on the AVX-512 path,
+  // row-major copies of the four matmul weights per layer for the decode
+  // step (up to kDecodeMaxRows rows), which streams rows ~1.6x faster than
+  // the Conv1D column walk
   // (bench/gpt_infer_bench): a second copy of those weights, taken now and
   // dropped by params() and load_safetensors(), so call it again after
   // changing the weights. Model::from_pretrained does this for f32 models.
