@@ -9,12 +9,12 @@ namespace marketlm {
 namespace {
 using kernels::KernelContext;
 
-std::unique_ptr<GptModel> model_for(const KernelContext& ctx) {
+std::unique_ptr<GptModel> model_for(const KernelContext& ctx, int n_ctx = 12) {
   GptConfig c;
   c.n_layer = 2;
   c.n_head = 4;
   c.n_embd = 32;
-  c.n_ctx = 12;
+  c.n_ctx = n_ctx;
   c.vocab_size = 53;
   c.bos_token_id = c.eos_token_id = 0;
   c.set_dropout(0.1f);  // inference must ignore it
@@ -55,6 +55,26 @@ TEST(GptKvCache, PrefillThenStepsEqualFullRecomputation) {
       kernels::testing::expect_close("step", step, full_last(*m, seq), 1e-4, 1e-5);
     }
     EXPECT_EQ(cache.length(), 9);
+  }
+}
+
+// A prompt of 16 rows or more attends as two gemms per head, also when it
+// extends a cache that already holds a prompt (the causal offset).
+TEST(GptKvCache, LongPromptsInTwoChunksEqualFullRecomputation) {
+  ThreadPool pool(2);
+  for (auto isa : kernels::testing::test_isas()) {
+    SCOPED_TRACE(kernels::isa_name(isa));
+    auto m = model_for(KernelContext{&pool, isa}, 40);
+    const int V = 53, T = 37, first = 18;
+    std::vector<int32_t> seq(T);
+    for (int i = 0; i < T; ++i) seq[i] = (i * 11 + 3) % V;
+    std::vector<float> all(static_cast<size_t>(T) * V), cached(static_cast<size_t>(T) * V);
+    ASSERT_TRUE(m->forward_logits(seq.data(), 1, T, all.data()).is_ok());
+    GptKvCache cache = m->make_kv_cache(40);
+    ASSERT_TRUE(m->forward_cached(seq.data(), first, &cache, cached.data(), true).is_ok());
+    ASSERT_TRUE(m->forward_cached(seq.data() + first, T - first, &cache, cached.data() + first * V, true).is_ok());
+    EXPECT_EQ(cache.length(), T);
+    kernels::testing::expect_close("two prompts", cached, all, 1e-4, 1e-5);
   }
 }
 

@@ -62,9 +62,15 @@ Status GptModel::decode_rows(const int32_t* tokens, GptKvCache* const* caches, c
       std::memcpy(caches[r]->k(l) + static_cast<size_t>(pos[r]) * C, row + C, C * sizeof(float));
       std::memcpy(caches[r]->v(l) + static_cast<size_t>(pos[r]) * C, row + 2 * C, C * sizeof(float));
     }
-    for (int r = 0; r < R; ++r)
+    // Rows that extend one cache at consecutive positions (a prompt) attend
+    // together, so a long prompt runs as gemms instead of row by row.
+    for (int r = 0; r < R;) {
+      int n = 1;
+      while (r + n < R && caches[r + n] == caches[r] && pos[r + n] == pos[r] + n) ++n;
       attention_cached_forward(atty + static_cast<size_t>(r) * C, qkv + static_cast<size_t>(r) * 3 * C, 3 * C,
-                               caches[r]->k(l), caches[r]->v(l), 1, pos[r] + 1, C, config_.n_head, ctx_);
+                               caches[r]->k(l), caches[r]->v(l), n, pos[r] + n, C, config_.n_head, ctx_);
+      r += n;
+    }
     linear(ln, atty, base + 4, w.attproj_b, R, C, C);
     residual_forward(x, x, ln, static_cast<int64_t>(rc), ctx_);
     layernorm_forward(ln, mean, rstd, x, w.ln2_w, w.ln2_b, R, C, config_.layer_norm_epsilon, ctx_);
