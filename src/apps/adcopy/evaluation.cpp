@@ -41,6 +41,7 @@ std::string AdcopyMetrics::to_json(int indent) const {
   j["feature_coverage"] = feature_coverage;
   j["constraint_pass_rate"] = constraint_pass_rate;
   j["mean_chars"] = mean_chars;
+  j["stutter_rate"] = stutter_rate;
   if (tokens_per_second >= 0) j["tokens_per_second"] = tokens_per_second;
   else j["tokens_per_second"] = nullptr;
   return j.dump(indent);
@@ -57,7 +58,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
   m.n = refs.size();
   if (m.n == 0) return invalid_argument("evaluation data is empty");
   std::vector<Tokens> hyp_words, ref_words;
-  double sb = 0, r1 = 0, r2 = 0, rl = 0, cov = 0, pass = 0, chars = 0;
+  double sb = 0, r1 = 0, r2 = 0, rl = 0, cov = 0, pass = 0, chars = 0, stutter = 0;
   for (size_t i = 0; i < m.n; ++i) {
     const std::string& pred = predictions[i];
     const std::string& ref = refs[i].completion;
@@ -69,6 +70,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
     cov += feature_coverage(refs[i].brief.features, pred);
     pass += passes_channel(refs[i].brief, pred) ? 1 : 0;
     chars += static_cast<double>(char_tokens(pred).size());
+    stutter += has_stutter(pred) ? 1 : 0;
     hyp_words.push_back(std::move(hw));
     ref_words.push_back(std::move(rw));
   }
@@ -83,6 +85,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
   m.feature_coverage = cov / n;
   m.constraint_pass_rate = pass / n;
   m.mean_chars = chars / n;
+  m.stutter_rate = stutter / n;
   return m;
 }
 

@@ -92,9 +92,18 @@ std::vector<std::pair<int32_t, float>> FeatureBooster::biases(std::string_view t
       out[it->second].second = std::max(out[it->second].second, b);
     }
   };
+  // Mid-feature: the text ends with at least the head of an unwritten
+  // feature. Then only its continuation is helped; a start boost there is what
+  // wrote stutters such as 低价低价格 (a feature begun, then begun again).
+  bool mid_feature = false;
+  for (const Feature& f : features_) {
+    if (lt.find(f.lower) != std::string::npos) continue;
+    for (size_t k = f.head.size(); k < f.lower.size() && !mid_feature; ++k)
+      mid_feature = ends_with(lt, std::string_view(f.lower).substr(0, k));
+  }
   for (const Feature& f : features_) {
     if (lt.find(f.lower) != std::string::npos) continue;  // written: no more help
-    if (start_boost_ != 0.0f && count_of(lt, f.head) < static_cast<size_t>(max_starts_))
+    if (start_boost_ != 0.0f && !mid_feature && count_of(lt, f.head) < static_cast<size_t>(max_starts_))
       for (int32_t id : f.at[0]) give(id, start_boost_);
     if (continue_boost_ == 0.0f) continue;
     for (size_t k = 1; k < f.at.size(); ++k) {

@@ -67,16 +67,17 @@ size_t joined_length(const FieldSpec& f, const std::vector<std::string>& words) 
   return measure(joined, f.unit);
 }
 
-// Ranking of finished candidates: EOS before anything else, then the
-// model's mean log-likelihood plus weight x feature coverage; the sample
-// order breaks ties.
-bool better(const TextCandidate& a, const TextCandidate& b, double coverage_weight) {
+}  // namespace
+
+// Ranking of finished candidates: EOS before anything else, then text
+// without a stutter (多样多样) before text with one, then the model's mean
+// log-likelihood plus weight x feature coverage; the sample order breaks ties.
+bool ranks_before(const TextCandidate& a, const TextCandidate& b, double coverage_weight) {
   const bool ea = a.finish == FinishReason::kEos, eb = b.finish == FinishReason::kEos;
   if (ea != eb) return ea;
+  if (a.stutter != b.stutter) return !a.stutter;
   return a.mean_logprob + coverage_weight * a.feature_coverage > b.mean_logprob + coverage_weight * b.feature_coverage;
 }
-
-}  // namespace
 
 Status GenerateOptions::validate() const {
   if (num_variants < 1) return invalid_argument("num_variants (-n) must be at least 1, got " + std::to_string(num_variants));
@@ -322,6 +323,7 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
       }
       if (c.finish != FinishReason::kEos) ++stats->unfinished;
       c.feature_coverage = feature_coverage(brief.features, c.text);
+      c.stutter = has_stutter(c.text);
       fresh.push_back(std::move(c));
     }
     std::vector<std::vector<int32_t>> conts;
@@ -337,7 +339,7 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
     }
   }
   std::stable_sort(pool.begin(), pool.end(), [&](const TextCandidate& a, const TextCandidate& b) {
-    return better(a, b, opt.coverage_weight);
+    return ranks_before(a, b, opt.coverage_weight);
   });
   std::vector<std::string> texts;
   for (const auto& c : pool) texts.push_back(c.text);

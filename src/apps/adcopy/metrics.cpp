@@ -151,6 +151,20 @@ std::vector<std::string> covered_features(const std::vector<std::string>& featur
   return out;
 }
 
+bool has_stutter(std::string_view text) {
+  const std::u32string cps = decode_utf8(text);
+  const size_t n = cps.size();
+  for (size_t len = 2; 2 * len <= n; ++len) {
+    for (size_t i = 0; i + 2 * len <= n; ++i) {
+      bool same = true;
+      for (size_t k = 0; k < len && same; ++k)
+        same = cps[i + k] == cps[i + len + k] && is_cjk_ideograph(cps[i + k]);
+      if (same) return true;
+    }
+  }
+  return false;
+}
+
 double feature_coverage(const std::vector<std::string>& features, std::string_view text) {
   size_t n = 0;
   for (const auto& f : features) n += f.empty() ? 0 : 1;

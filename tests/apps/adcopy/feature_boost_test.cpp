@@ -37,10 +37,12 @@ TEST(AdcopyFeatureBoost, BoostStopsOnceTheFeatureIsWritten) {
   EXPECT_EQ(boosted(f, "xx"), (M{{1, 2.5f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {9, 2.5f}}));
   // The text ends with "a": "b" continues "ab" and gets the larger boost.
   EXPECT_EQ(boosted(f, "xa"), (M{{1, 2.5f}, {2, 5.0f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {9, 2.5f}}));
-  // Ends with "Lig" (case-insensitive): "ht" finishes "light".
-  EXPECT_EQ(boosted(f, "so Lig"), (M{{1, 2.5f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {8, 5.0f}, {9, 2.5f}}));
-  // "lig" already twice (max_starts): no more help to start "light", still help to finish it.
-  EXPECT_EQ(boosted(f, "lig, lig"), (M{{1, 2.5f}, {3, 2.5f}, {8, 5.0f}, {9, 2.5f}}));
+  // Ends with "Lig" (case-insensitive), the head of "light": mid-feature, so
+  // only "ht", which finishes it, is helped; no feature is started anew.
+  EXPECT_EQ(boosted(f, "so Lig"), (M{{8, 5.0f}}));
+  EXPECT_EQ(boosted(f, "lig, lig"), (M{{8, 5.0f}}));
+  // "lig" already twice (max_starts), not at the end: no more help to start "light".
+  EXPECT_EQ(boosted(f, "lig, lig."), (M{{1, 2.5f}, {3, 2.5f}, {9, 2.5f}}));
   // "ab" written: only "light" is helped; both written: nothing.
   EXPECT_EQ(boosted(f, "xaby"), (M{{4, 2.5f}, {5, 2.5f}}));
   EXPECT_TRUE(f.biases("AB and LIGHT").empty());

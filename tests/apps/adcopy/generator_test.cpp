@@ -323,6 +323,25 @@ TEST_F(AdcopyGeneratorTiny, ErrorsForBadInput) {
   EXPECT_NE(r4.status().message().find("shorten the brief"), std::string::npos) << r4.status().to_string();
 }
 
+TEST(AdcopyRanking, EosThenNoStutterThenScore) {
+  auto cand = [](bool eos, bool stutter, double lp, double cov) {
+    TextCandidate c;
+    c.finish = eos ? FinishReason::kEos : FinishReason::kLength;
+    c.stutter = stutter;
+    c.mean_logprob = lp;
+    c.feature_coverage = cov;
+    return c;
+  };
+  // A stutter loses to a worse score without one, but not to an unfinished text.
+  EXPECT_TRUE(ranks_before(cand(true, false, -5.0, 0.0), cand(true, true, -1.0, 1.0), 1000.0));
+  EXPECT_FALSE(ranks_before(cand(true, true, -1.0, 1.0), cand(true, false, -5.0, 0.0), 1000.0));
+  EXPECT_TRUE(ranks_before(cand(true, true, -5.0, 0.0), cand(false, false, -1.0, 1.0), 1000.0));
+  // Otherwise: mean log-likelihood + weight x coverage.
+  EXPECT_TRUE(ranks_before(cand(true, false, -3.0, 1.0), cand(true, false, -1.0, 0.0), 1000.0));
+  EXPECT_TRUE(ranks_before(cand(true, false, -1.0, 0.0), cand(true, false, -3.0, 1.0), 1.0));
+  EXPECT_FALSE(ranks_before(cand(true, false, -2.0, 0.5), cand(true, false, -2.0, 0.5), 1.0));
+}
+
 TEST(AdcopyKeywordField, LongestFieldThatHoldsAllKeywords) {
   const ChannelPreset& rsa = **find_channel("google_rsa");
   auto f = keyword_field(rsa, {"pens", "ink"});

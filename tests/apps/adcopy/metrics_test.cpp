@@ -65,6 +65,17 @@ TEST(AdcopyMetrics, RougeByHand) {
   EXPECT_NEAR(rouge_n(T({"the", "the", "the"}), T({"the", "cat"}), 1).precision, 1.0 / 3, 1e-12);
 }
 
+TEST(AdcopyMetrics, StutterIsATwoCharacterRunWrittenTwice) {
+  EXPECT_TRUE(has_stutter("价格低价低价格"));
+  EXPECT_TRUE(has_stutter("很多样多样。"));
+  EXPECT_TRUE(has_stutter("高质量高质量"));
+  EXPECT_FALSE(has_stutter("慢慢地，常常来"));     // one character doubled: Chinese does that
+  EXPECT_FALSE(has_stutter("低价格、高质量、多样化"));
+  EXPECT_FALSE(has_stutter("2020年, haha haha"));  // not Han characters
+  EXPECT_FALSE(has_stutter("价格，价格"));           // punctuation between
+  EXPECT_FALSE(has_stutter(""));
+}
+
 TEST(AdcopyMetrics, DistinctAndCoverage) {
   std::vector<Tokens> texts = {T({"a", "b", "a"}), T({"a", "c"})};
   EXPECT_DOUBLE_EQ(distinct_n(texts, 1), 3.0 / 5.0);  // a b c of 5

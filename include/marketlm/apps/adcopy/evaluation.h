@@ -22,6 +22,7 @@ struct AdcopyMetrics {
   double feature_coverage = 0;                 // mean fraction of brief features in the copy
   double constraint_pass_rate = 0;             // fraction passing every rule of the brief's channel
   double mean_chars = 0;                       // mean prediction length in characters
+  double stutter_rate = 0;                     // share of predictions with a stutter (has_stutter)
   double tokens_per_second = -1;               // filled by the caller that timed generation; -1 = n/a
   std::string to_json(int indent = 2) const;
 };

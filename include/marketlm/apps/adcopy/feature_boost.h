@@ -38,6 +38,8 @@ class FeatureBooster {
   // token that starts a feature not yet in `text` (while its head occurs
   // fewer than max_starts times), continue_boost for each token that
   // continues one. A token that serves several features gets the largest.
+  // While the text ends mid-feature (with at least the head of an unwritten
+  // feature), no start is helped, only that feature's continuation.
   std::vector<std::pair<int32_t, float>> biases(std::string_view text) const;
 
   // The tokens boosted when the feature's first `written` bytes end the text.

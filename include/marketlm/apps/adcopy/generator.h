@@ -89,8 +89,14 @@ struct TextCandidate {
   double mean_logprob = 0.0;  // model log-likelihood per token (EOS included), raw logits
   FinishReason finish = FinishReason::kLength;
   double feature_coverage = 0.0;
+  bool stutter = false;       // has_stutter (metrics.h): ranked after every text without one
   CheckReport checks;         // check_text on the finished text
 };
+
+// The order of finished candidates: EOS before anything else, then text
+// without a stutter before text with one, then the higher mean
+// log-likelihood + coverage_weight x feature coverage.
+bool ranks_before(const TextCandidate& a, const TextCandidate& b, double coverage_weight);
 
 struct GenerateStats {
   int64_t prompt_tokens = 0;     // over every generate() call

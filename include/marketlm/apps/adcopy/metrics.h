@@ -49,4 +49,9 @@ double feature_coverage(const std::vector<std::string>& features, std::string_vi
 std::vector<std::string> covered_features(const std::vector<std::string>& features,
                                           std::string_view text);
 
+// A stutter: a run of at least two Han characters written twice in a row
+// (多样多样, 低价低价格). Chinese doubles single characters on purpose
+// (慢慢, 常常), rarely a two-character run, so this flags a decoding defect.
+bool has_stutter(std::string_view text);
+
 }  // namespace marketlm::adcopy
