@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libopenblas-dev
   libpng-dev zlib1g-dev libzip-dev unzip
   python3 python3-numpy python3-torch python3-jieba
+  wamerican
 )
 
 missing=()

@@ -8,6 +8,11 @@
 #   3. pretrain:     continued pretraining on the review corpus   (configs/adcopy-pretrain.json)
 #   4. finetune:     brief -> copy pairs, loss on the copy only     (configs/adcopy-finetune.json)
 #   5. export:       the fine-tuned weights + tokenizer + generation defaults -> models/adcopy-zh
+# Then the English model, models/adcopy-en, the same way:
+#   6. tokenizer:    a 4000-token byte-level BPE learnt from Jane Austen's novels + the English pairs
+#   7. pretrain:     Austen + English clothing reviews (configs/adcopy-en-pretrain.json, bf16)
+#   8. finetune:     English brief -> copy pairs (configs/adcopy-en-finetune.json, bf16)
+#   9. export        -> models/adcopy-en
 # The held-out ADGEN pairs (data/adcopy/adgen_eval.jsonl) are never trained on.
 set -euo pipefail
 BUILD_DIR=${1:-build}
@@ -15,7 +20,9 @@ cd "$(dirname "$0")/.."
 ML="$BUILD_DIR/src/cli/marketlm"
 [ -x "$ML" ] || { echo "marketlm is not built at $ML (run: make build)" >&2; exit 1; }
 OUT=${MODEL_OUT:-models/adcopy-zh}
+OUT_EN=${MODEL_OUT_EN:-models/adcopy-en}
 TOK=runs/adcopy-tokenizer
+TOK_EN=runs/adcopy-en-tokenizer
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -48,19 +55,44 @@ run_stage train configs/adcopy-pretrain.json
 step "4. Fine-tuning on brief -> copy pairs (configs/adcopy-finetune.json)"
 run_stage train configs/adcopy-finetune.json
 
+# export_model RUN_DIR OUT: the run's latest checkpoint + generation defaults
+# -> OUT, swapped in whole (a failed export leaves the old model in place).
+export_model() {
+  local run=$1 out=$2 ckpt tmp
+  ckpt=$run/checkpoints/$(cat "$run/checkpoints/latest")
+  tmp="$out.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  cp "$ckpt"/config.json "$ckpt"/model.safetensors "$ckpt"/tokenizer.json "$ckpt"/vocab.json "$ckpt"/merges.txt "$tmp"/
+  cp configs/adcopy-generation.json "$tmp"/generation_config.json
+  if [ -f "$out/README.md" ]; then cp "$out/README.md" "$tmp"/; fi
+  sync
+  rm -rf "$out.old"
+  if [ -d "$out" ]; then mv "$out" "$out.old"; fi
+  mv "$tmp" "$out"
+  rm -rf "$out.old"
+  ls -la "$out"
+  echo "model: $out (from $ckpt)"
+}
+
 step "5. Export to $OUT"
-ckpt=runs/adcopy-finetune/checkpoints/$(cat runs/adcopy-finetune/checkpoints/latest)
-tmp="$OUT.tmp.$$"
-rm -rf "$tmp"
-mkdir -p "$tmp"
-cp "$ckpt"/config.json "$ckpt"/model.safetensors "$ckpt"/tokenizer.json "$ckpt"/vocab.json "$ckpt"/merges.txt "$tmp"/
-cp configs/adcopy-generation.json "$tmp"/generation_config.json
-if [ -f "$OUT/README.md" ]; then cp "$OUT/README.md" "$tmp"/; fi
-sync
-rm -rf "$OUT.old"
-if [ -d "$OUT" ]; then mv "$OUT" "$OUT.old"; fi
-mv "$tmp" "$OUT"
-rm -rf "$OUT.old"
-ls -la "$OUT"
-echo "model: $OUT (from $ckpt)"
+export_model runs/adcopy-finetune "$OUT"
+
+step "6. English tokenizer (marketlm tokenizer train, 4000 tokens)"
+if [ -f "$TOK_EN/tokenizer.json" ]; then
+  echo "$TOK_EN exists: reusing it"
+else
+  "$ML" tokenizer train --data ../shared/data/janeaustenr/*.txt data/adcopy/english_pairs.jsonl \
+    --out "$TOK_EN" --vocab-size 4000 --min-frequency 2
+fi
+
+step "7. English pretraining on Austen + English reviews (configs/adcopy-en-pretrain.json)"
+run_stage train configs/adcopy-en-pretrain.json
+
+step "8. English fine-tuning on brief -> copy pairs (configs/adcopy-en-finetune.json)"
+run_stage train configs/adcopy-en-finetune.json
+
+step "9. Export to $OUT_EN"
+export_model runs/adcopy-en-finetune "$OUT_EN"
 echo "try it: $ML adcopy --target \"提供高质量的办公用品\" --features \"低价格、高质量、多样化\" -n 3"
+echo "        $ML adcopy --product \"running shoes\" --features \"light, breathable\" --lang en -n 3"

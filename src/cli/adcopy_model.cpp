@@ -9,9 +9,16 @@
 namespace marketlm::cli {
 namespace fs = std::filesystem;
 
+std::string default_adcopy_model(adcopy::Language lang) {
+  std::error_code ec;
+  if (lang == adcopy::Language::kEn && fs::is_directory(kDefaultAdcopyModelEn, ec)) return kDefaultAdcopyModelEn;
+  return kDefaultAdcopyModel;
+}
+
 void add_adcopy_model_flags(CLI::App* cmd, AdcopyModelFlags& f) {
-  cmd->add_option("--model", f.model, "Model directory (or a training run directory: its latest checkpoint)")
-      ->capture_default_str();
+  cmd->add_option("--model", f.model,
+                  "Model directory, or a training run directory (its latest checkpoint); default: " +
+                      std::string(kDefaultAdcopyModel) + ", or " + kDefaultAdcopyModelEn + " for English briefs");
   cmd->add_option("--tokenizer", f.tokenizer, "Tokenizer directory (default: the model directory)");
   cmd->add_option("--threads", f.threads, "Threads for the model (0 = every core)")->capture_default_str();
 }

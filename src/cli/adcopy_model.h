@@ -1,7 +1,8 @@
 // The ad-copy model as `marketlm adcopy` and `marketlm eval adcopy` load it:
-// --model DIR (default models/adcopy-zh; a training run directory stands for
-// its latest checkpoint), --tokenizer DIR (default: the model directory),
-// and the sampling flags shared by both commands.
+// --model DIR (default: by the brief's language, models/adcopy-zh or
+// models/adcopy-en; a training run directory stands for its latest
+// checkpoint), --tokenizer DIR (default: the model directory), and the
+// sampling flags shared by both commands.
 #pragma once
 
 #include <memory>
@@ -17,9 +18,15 @@
 namespace marketlm::cli {
 
 inline constexpr const char* kDefaultAdcopyModel = "models/adcopy-zh";
+inline constexpr const char* kDefaultAdcopyModelEn = "models/adcopy-en";
+
+// The shipped model for a brief's language: models/adcopy-en for English
+// when that directory exists, else models/adcopy-zh (it also writes
+// English, weakly).
+std::string default_adcopy_model(adcopy::Language lang);
 
 struct AdcopyModelFlags {
-  std::string model = kDefaultAdcopyModel;
+  std::string model;  // empty: default_adcopy_model of the brief's language
   std::string tokenizer;
   int threads = 0;
 };

@@ -194,6 +194,9 @@ void register_prepare(CLI::App* parent, CliState& state) {
   cmd->add_option("--english-csv", o->english_csv,
                   "English reviews CSV under --data-dir for english_pairs.jsonl (\"\" to skip)")->capture_default_str();
   cmd->add_option("--english-min-rating", o->english_min_rating, "Lowest rating that makes an English pair")->capture_default_str();
+  cmd->add_option("--english-eval", o->english_eval_txt,
+                  "Labelled English sentences under --data-dir for the held-out english_eval.jsonl (\"\" to skip)")
+      ->capture_default_str();
   cmd->add_flag("--json", *json_out, "Machine-readable summary");
   cmd->callback([o, json_out, &state] {
     ProgressBar bar(!*json_out);
@@ -213,6 +216,8 @@ void register_prepare(CLI::App* parent, CliState& state) {
       if (!o->english_csv.empty())
         std::printf("English clothing reviews: %zu read -> %zu pairs\n", sum->english_reviews_read,
                     sum->english_pairs);
+      if (!o->english_eval_txt.empty())
+        std::printf("English held-out pairs (Amazon cell-phone sentences): %zu\n", sum->english_eval_pairs);
       for (const auto& f : sum->files) std::printf("wrote %s\n", f.c_str());
     }
     state.exit_code = kExitOk;
@@ -233,7 +238,9 @@ int run_adcopy(const AdcopyOpts& o) {
     for (const auto& p : prompts) std::printf("--- %s ---\n%s\n", p.field.c_str(), p.prompt.c_str());
     return kExitOk;
   }
-  auto loaded = load_adcopy_model(o.model);
+  AdcopyModelFlags model_flags = o.model;
+  if (model_flags.model.empty()) model_flags.model = default_adcopy_model(ac::resolved_language(*brief));
+  auto loaded = load_adcopy_model(model_flags);
   if (!loaded) return report_error(name, loaded.status());
   const auto t0 = std::chrono::steady_clock::now();
   auto res = (*loaded)->generator->generate(*brief, o.gen);

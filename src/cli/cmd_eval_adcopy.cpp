@@ -5,6 +5,9 @@
 //   marketlm eval adcopy --data data/adcopy/adgen_eval.jsonl --model models/adcopy-zh --baselines [--limit N] [--json]
 //     [--compare LABEL:key=value,...]
 #include <chrono>
+#include <filesystem>
+#include <optional>
+#include <unordered_set>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -121,13 +124,15 @@ Result<std::pair<std::string, ac::GenerateOptions>> parse_compare(const std::str
   return std::make_pair(label, g);
 }
 
+constexpr const char* kDefaultWordList = "/usr/share/dict/words";
+
 }  // namespace
 
 void register_eval_adcopy(CLI::App& eval, CliState& state) {
   struct Opts {
     std::string data, predictions, train = "data/adcopy/adgen_train.jsonl", jieba = ac::kDebianJiebaDict;
     std::string hmm_dir = ac::kDebianJiebaHmmDir;
-    std::string save_predictions;
+    std::string save_predictions, word_list = kDefaultWordList;
     bool baselines = false, json = false, no_hmm = false;
     double tokens_per_second = -1;
     size_t limit = 0;
@@ -136,7 +141,6 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
     std::vector<std::string> compare;
   };
   auto o = std::make_shared<Opts>();
-  o->model.model.clear();  // eval generates only when --model is given
   o->gen.num_variants = 1;
   auto* cmd = eval.add_subcommand("adcopy", "Score ad copy: BLEU-4, ROUGE-1/2/L, distinct-n, feature coverage, rules");
   cmd->add_option("--data", o->data, "Reference pairs (JSONL), e.g. data/adcopy/adgen_eval.jsonl")->required();
@@ -150,6 +154,9 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
   cmd->add_flag("--json", o->json, "Machine-readable output");
   add_adcopy_model_flags(cmd, o->model);
   add_adcopy_sampling_flags(cmd, o->gen);
+  cmd->add_option("--word-list", o->word_list,
+                  "Word list for the English word rate (one word per line; Debian's wamerican; \"\" = off)")
+      ->capture_default_str();
   cmd->add_option("--limit", o->limit, "Score only the first N pairs (every system on the same N)");
   cmd->add_option("--save-predictions", o->save_predictions, "Write the model's copies as JSONL {id, prediction, score}");
   cmd->add_option("--compare", o->compare,
@@ -177,9 +184,25 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
       state.exit_code = report_error(name, seg ? hmm_st : seg.status());
       return;
     }
+    // The word list is optional: without it the English word rate is n/a.
+    std::optional<std::unordered_set<std::string>> words;
+    if (!o->word_list.empty()) {
+      std::error_code ec;
+      if (std::filesystem::exists(o->word_list, ec)) {
+        auto w = ac::load_word_list(o->word_list);
+        if (!w) {
+          state.exit_code = report_error(name, w.status());
+          return;
+        }
+        words = std::move(*w);
+      } else if (o->word_list != kDefaultWordList) {
+        state.exit_code = report_error(name, not_found("--word-list " + o->word_list + ": no such file"));
+        return;
+      }
+    }
     std::vector<std::pair<std::string, ac::AdcopyMetrics>> rows;
     auto score = [&](const std::string& system, const std::vector<std::string>& preds) -> Status {
-      ML_ASSIGN_OR_RETURN(auto m, ac::evaluate_adcopy(*data, preds, *seg));
+      ML_ASSIGN_OR_RETURN(auto m, ac::evaluate_adcopy(*data, preds, *seg, words ? &*words : nullptr));
       rows.emplace_back(system, m);
       return Status::ok();
     };
@@ -244,16 +267,18 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
       for (const auto& [sys, m] : rows) j[sys] = json::parse(m.to_json());
       print_json(j);
     } else {
-      std::printf("%-12s %5s %9s %9s %8s %8s %8s %7s %7s %8s %6s %6s %8s %8s\n", "system", "n", "BLEU4chr",
+      std::printf("%-12s %5s %9s %9s %8s %8s %8s %7s %7s %8s %6s %6s %8s %8s %8s\n", "system", "n", "BLEU4chr",
                   "BLEU4word", "ROUGE-1", "ROUGE-2", "ROUGE-L", "dist-1", "dist-2", "featcov", "rules",
-                  "chars", "stutter", "tok/s");
+                  "chars", "stutter", "en-words", "tok/s");
       for (const auto& [sys, m] : rows) {
         char tps[32] = "-";
         if (m.tokens_per_second >= 0) std::snprintf(tps, sizeof tps, "%.0f", m.tokens_per_second);
-        std::printf("%-12s %5zu %9.2f %9.2f %8.2f %8.2f %8.2f %7.3f %7.3f %8.3f %6.3f %6.1f %8.3f %8s\n",
+        char enw[32] = "-";
+        if (m.english_word_rate >= 0) std::snprintf(enw, sizeof enw, "%.3f", m.english_word_rate);
+        std::printf("%-12s %5zu %9.2f %9.2f %8.2f %8.2f %8.2f %7.3f %7.3f %8.3f %6.3f %6.1f %8.3f %8s %8s\n",
                     sys.c_str(), m.n, m.bleu4_chars, m.bleu4_corpus, m.rouge1, m.rouge2, m.rouge_l,
                     m.distinct1, m.distinct2, m.feature_coverage, m.constraint_pass_rate, m.mean_chars,
-                    m.stutter_rate, tps);
+                    m.stutter_rate, enw, tps);
       }
     }
     state.exit_code = kExitOk;

@@ -60,6 +60,36 @@ Result<std::vector<ClothingReview>> parse_clothing_reviews(std::string_view csv,
   return out;
 }
 
+Result<std::vector<ClothingReview>> parse_labelled_sentences(std::string_view text, std::string_view source,
+                                                             const std::string& product) {
+  std::vector<ClothingReview> out;
+  size_t pos = 0, line = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view l = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
+    const size_t tab = l.rfind('\t');
+    const std::string where = std::string(source) + ":" + std::to_string(line);
+    if (tab == std::string_view::npos)
+      return data_error(where + ": expected \"sentence<TAB>label\", found no tab");
+    const std::string_view label = l.substr(tab + 1);
+    if (label != "0" && label != "1")
+      return data_error(where + ": label must be 0 or 1, got '" + std::string(label) + "'");
+    ClothingReview r;
+    r.line = line;
+    r.row = out.size();
+    r.text = std::string(l.substr(0, tab));
+    r.class_name = product;
+    r.rating = label == "1" ? 5 : 1;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::vector<std::string> english_words(std::string_view text) {
   std::vector<std::string> out;
   std::string w;
@@ -94,7 +124,8 @@ std::string english_copy(const ClothingReview& r) {
 
 std::vector<AdPair> english_review_pairs(const std::vector<ClothingReview>& reviews,
                                          const std::set<std::string>& stopwords, size_t features_per_review,
-                                         int min_rating, size_t min_df) {
+                                         int min_rating, size_t min_df, const std::string& id_prefix,
+                                         const std::string& source) {
   std::vector<std::vector<std::string>> words(reviews.size());
   TermStats stats;
   for (size_t i = 0; i < reviews.size(); ++i) {
@@ -119,8 +150,8 @@ std::vector<AdPair> english_review_pairs(const std::vector<ClothingReview>& revi
     std::string copy = english_copy(r);
     if (feats.empty() || !seen_copy.insert(copy).second) continue;
     AdPair p;
-    p.id = "clothing-" + std::to_string(r.row);
-    p.source = "clothing_en";
+    p.id = id_prefix + "-" + std::to_string(r.row);
+    p.source = source;
     p.brief.product = product;
     p.brief.features = std::move(feats);
     p.brief.language = Language::kEn;

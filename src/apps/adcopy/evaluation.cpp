@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "marketlm/apps/adcopy/english_pairs.h"
 #include "marketlm/apps/adcopy/metrics.h"
+#include "marketlm/apps/adcopy/text_width.h"
 #include "marketlm/apps/adcopy/rules.h"
 #include "marketlm/core/file_io.h"
 
@@ -42,6 +44,8 @@ std::string AdcopyMetrics::to_json(int indent) const {
   j["constraint_pass_rate"] = constraint_pass_rate;
   j["mean_chars"] = mean_chars;
   j["stutter_rate"] = stutter_rate;
+  if (english_word_rate >= 0) j["english_word_rate"] = english_word_rate;
+  else j["english_word_rate"] = nullptr;
   if (tokens_per_second >= 0) j["tokens_per_second"] = tokens_per_second;
   else j["tokens_per_second"] = nullptr;
   return j.dump(indent);
@@ -49,7 +53,8 @@ std::string AdcopyMetrics::to_json(int indent) const {
 
 Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
                                       const std::vector<std::string>& predictions,
-                                      const JiebaSegmenter& seg) {
+                                      const JiebaSegmenter& seg,
+                                      const std::unordered_set<std::string>* words) {
   if (refs.size() != predictions.size())
     return invalid_argument("evaluation needs one prediction per reference: " +
                             std::to_string(predictions.size()) + " predictions for " +
@@ -59,6 +64,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
   if (m.n == 0) return invalid_argument("evaluation data is empty");
   std::vector<Tokens> hyp_words, ref_words;
   double sb = 0, r1 = 0, r2 = 0, rl = 0, cov = 0, pass = 0, chars = 0, stutter = 0;
+  size_t en_words = 0, en_known = 0;
   for (size_t i = 0; i < m.n; ++i) {
     const std::string& pred = predictions[i];
     const std::string& ref = refs[i].completion;
@@ -71,6 +77,13 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
     pass += passes_channel(refs[i].brief, pred) ? 1 : 0;
     chars += static_cast<double>(char_tokens(pred).size());
     stutter += has_stutter(pred) ? 1 : 0;
+    if (words != nullptr) {
+      for (const std::string& w : english_words(pred)) {
+        ++en_words;
+        // "it's", "dress's": the list has the possessive, not every contraction.
+        en_known += words->count(w) || words->count(w.substr(0, w.find('\''))) ? 1 : 0;
+      }
+    }
     hyp_words.push_back(std::move(hw));
     ref_words.push_back(std::move(rw));
   }
@@ -86,7 +99,24 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
   m.constraint_pass_rate = pass / n;
   m.mean_chars = chars / n;
   m.stutter_rate = stutter / n;
+  if (en_words > 0) m.english_word_rate = static_cast<double>(en_known) / static_cast<double>(en_words);
   return m;
+}
+
+Result<std::unordered_set<std::string>> load_word_list(const std::string& path) {
+  ML_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  std::unordered_set<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string w = lower_ascii(std::string_view(text).substr(pos, nl - pos));
+    pos = nl + 1;
+    while (!w.empty() && (w.back() == '\r' || w.back() == ' ')) w.pop_back();
+    if (!w.empty()) out.insert(std::move(w));
+  }
+  if (out.empty()) return data_error(path + ": no words (expected one word per line)");
+  return out;
 }
 
 Result<std::vector<std::string>> load_predictions(const std::string& path) {

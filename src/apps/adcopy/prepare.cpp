@@ -49,6 +49,7 @@ std::string PrepareSummary::to_json(int indent) const {
   j["corpus_lines"] = corpus_lines;
   j["english_reviews_read"] = english_reviews_read;
   j["english_pairs"] = english_pairs;
+  j["english_eval_pairs"] = english_eval_pairs;
   j["files"] = files;
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -223,6 +224,21 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
     step("english", 1, 1);
   }
 
+  // (c') English held-out pairs from another source and product.
+  if (!opt.english_eval_txt.empty()) {
+    const std::string path = opt.data_dir + "/" + opt.english_eval_txt;
+    ML_ASSIGN_OR_RETURN(std::string txt, read_file(path));
+    ML_ASSIGN_OR_RETURN(auto sentences, parse_labelled_sentences(txt, path, opt.english_eval_product));
+    ML_ASSIGN_OR_RETURN(auto stop_en, load_stopwords(opt.data_dir + "/lexicons/stopwords-iso.json", "en"));
+    std::vector<AdPair> ev = english_review_pairs(sentences, stop_en, opt.features_per_review, 4, 2, "amazon",
+                                                  "amazon_cells_en");
+    ML_RETURN_IF_ERROR(write_jsonl(out + "english_eval.jsonl", ev));
+    sum.english_eval_pairs = ev.size();
+    sum.files.push_back(out + "english_eval.jsonl");
+    log.info("adcopy prepare-data: " + std::to_string(sentences.size()) + " Amazon cell-phone sentences -> " +
+             std::to_string(ev.size()) + " English held-out pairs");
+  }
+
   // (d) plain-text corpus: shopping and food-delivery reviews, deduplicated.
   step("corpus", 0, 1);
   const std::string waimai_path = opt.data_dir + "/chinese_reviews/waimai_10k.csv";
@@ -251,6 +267,7 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   manifest["max_reviews"] = opt.max_reviews;
   manifest["sources"] = {opt.data_dir + "/advertisegen/dev.json", zip, waimai_path,
                          opt.data_dir + "/lexicons/stopwords-iso.json", opt.jieba_dict};
+  if (!opt.english_eval_txt.empty()) manifest["sources"].push_back(opt.data_dir + "/" + opt.english_eval_txt);
   if (!opt.english_csv.empty()) {
     manifest["sources"].push_back(opt.data_dir + "/" + opt.english_csv);
     manifest["english_min_rating"] = opt.english_min_rating;

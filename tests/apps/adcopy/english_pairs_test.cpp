@@ -59,6 +59,26 @@ TEST(AdcopyEnglishPairs, MalformedRowsNameTheirLine) {
   EXPECT_NE(no_col.status().message().find("no 'Review Text' column"), std::string::npos);
 }
 
+TEST(AdcopyEnglishPairs, LabelledSentences) {
+  auto r = parse_labelled_sentences("Great for the jawbone.\t1\n\nBad battery.\t0\r\nTab\tinside.\t1\n", "s.txt",
+                                    "phone accessories");
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].text, "Great for the jawbone.");
+  EXPECT_EQ((*r)[0].rating, 5);
+  EXPECT_EQ((*r)[0].class_name, "phone accessories");
+  EXPECT_EQ((*r)[1].rating, 1);
+  EXPECT_EQ((*r)[1].line, 3u);
+  EXPECT_EQ((*r)[2].text, "Tab\tinside.");  // the label is after the last tab
+  auto no_tab = parse_labelled_sentences("ok\t1\nno label here\n", "s.txt", "x");
+  ASSERT_FALSE(no_tab.is_ok());
+  EXPECT_NE(no_tab.status().message().find("s.txt:2: expected \"sentence<TAB>label\""), std::string::npos)
+      << no_tab.status().to_string();
+  auto bad = parse_labelled_sentences("ok\t2\n", "s.txt", "x");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("s.txt:1: label must be 0 or 1, got '2'"), std::string::npos);
+}
+
 TEST(AdcopyEnglishPairs, WordsAndCopy) {
   EXPECT_EQ(english_words("Love it's 5'8\" FUN-dress"),
             (std::vector<std::string>{"love", "it's", "fun", "dress"}));

@@ -72,9 +72,22 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
     EXPECT_EQ(p.prompt.rfind("<|brief|>Product: ", 0), 0u) << p.id;
     EXPECT_DOUBLE_EQ(feature_coverage(p.brief.features, p.completion), 1.0) << p.id;
   }
+  // English held-out pairs: the 500 positive Amazon cell-phone sentences,
+  // less those without a feature term seen twice.
+  EXPECT_GT(a->english_eval_pairs, 300u);
+  EXPECT_LE(a->english_eval_pairs, 500u);
+  auto english_eval = load_pairs_jsonl(base + "/a/english_eval.jsonl");
+  ASSERT_TRUE(english_eval.is_ok()) << english_eval.status().to_string();
+  EXPECT_EQ(english_eval->size(), a->english_eval_pairs);
+  for (const auto& p : *english_eval) {
+    EXPECT_EQ(p.id.rfind("amazon-", 0), 0u) << p.id;
+    EXPECT_EQ(p.brief.product, "phone accessories") << p.id;
+    EXPECT_DOUBLE_EQ(feature_coverage(p.brief.features, p.completion), 1.0) << p.id;
+  }
   auto manifest = read_file(base + "/a/manifest.json");
   ASSERT_TRUE(manifest.is_ok());
   EXPECT_NE(manifest->find("english_pairs.jsonl"), std::string::npos);
+  EXPECT_NE(manifest->find("english_eval.jsonl"), std::string::npos);
   std::filesystem::remove_all(base);
 }
 

@@ -35,6 +35,14 @@ struct ClothingReview {
 // an integer 1-5, is an error naming the file, line and value.
 Result<std::vector<ClothingReview>> parse_clothing_reviews(std::string_view csv, std::string_view source);
 
+// UCI Sentiment Labelled Sentences ("sentence<TAB>0|1" per line): each line
+// becomes a review of `product` (class_name) with rating 5 for label 1 and 1
+// for label 0, so english_review_pairs can turn the positive ones into pairs.
+// A line without a tab or with a label other than 0/1 is an error naming the
+// file, line and value. Blank lines are skipped.
+Result<std::vector<ClothingReview>> parse_labelled_sentences(std::string_view text, std::string_view source,
+                                                             const std::string& product);
+
 // Lower-cased ASCII words: runs of letters, with an apostrophe allowed inside
 // ("it's", "don't"). Everything else separates words.
 std::vector<std::string> english_words(std::string_view text);
@@ -50,9 +58,11 @@ std::string english_copy(const ClothingReview& r);
 // (title + text) in `reviews`; a term must occur in at least min_df reviews
 // (2 drops typos such as "hte", which TF-IDF would otherwise rank first); the
 // product word and its singular ("dress" for "dresses") are never features.
-// ids are "clothing-<row>", source "clothing_en".
+// ids are "<id_prefix>-<row>", source `source`.
 std::vector<AdPair> english_review_pairs(const std::vector<ClothingReview>& reviews,
                                          const std::set<std::string>& stopwords, size_t features_per_review,
-                                         int min_rating = 4, size_t min_df = 2);
+                                         int min_rating = 4, size_t min_df = 2,
+                                         const std::string& id_prefix = "clothing",
+                                         const std::string& source = "clothing_en");
 
 }  // namespace marketlm::adcopy

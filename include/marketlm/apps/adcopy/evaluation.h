@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "marketlm/apps/adcopy/dataset.h"
@@ -23,15 +24,25 @@ struct AdcopyMetrics {
   double constraint_pass_rate = 0;             // fraction passing every rule of the brief's channel
   double mean_chars = 0;                       // mean prediction length in characters
   double stutter_rate = 0;                     // share of predictions with a stutter (has_stutter)
+  // Share of the predictions' English words (english_words) that the word
+  // list knows: misspelt or invented words lower it. -1 = no list given or
+  // no English word in the predictions.
+  double english_word_rate = -1;
   double tokens_per_second = -1;               // filled by the caller that timed generation; -1 = n/a
   std::string to_json(int indent = 2) const;
 };
 
 // Scores predictions[i] against refs[i].completion; refs[i].brief gives the
 // features and channel. Sizes must match.
+// `words`: a lower-cased word list for english_word_rate (nullptr: n/a).
 Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
                                       const std::vector<std::string>& predictions,
-                                      const JiebaSegmenter& seg);
+                                      const JiebaSegmenter& seg,
+                                      const std::unordered_set<std::string>* words = nullptr);
+
+// A word list, one word per line (Debian's wamerican: /usr/share/dict/words),
+// lower-cased. Errors: missing file, no words.
+Result<std::unordered_set<std::string>> load_word_list(const std::string& path);
 
 // Predictions file: JSONL with one of "prediction", "copy", "text" or
 // "completion" per line (and optional "id", checked against the data), or

@@ -37,12 +37,17 @@ struct PrepareOptions {
   // English pairs (english_pairs.h), relative to data_dir; "" skips them.
   std::string english_csv = "womens_clothing_reviews_sample/womens_clothing_reviews_first1000.csv";
   int english_min_rating = 4;
+  // English held-out pairs, never trained on: the positive sentences of UCI's
+  // Amazon cell-phone reviews (english_pairs.h) as copy for the product
+  // below, relative to data_dir; "" skips them.
+  std::string english_eval_txt = "uci_sentiment_sentences/amazon_cells_labelled.txt";
+  std::string english_eval_product = "phone accessories";
 };
 
 struct PrepareSummary {
   size_t adgen_total = 0, adgen_train = 0, adgen_eval = 0;
   size_t reviews_read = 0, review_pairs = 0, corpus_lines = 0;
-  size_t english_reviews_read = 0, english_pairs = 0;
+  size_t english_reviews_read = 0, english_pairs = 0, english_eval_pairs = 0;
   std::vector<std::string> files;
   std::string to_json(int indent = 2) const;
 };
