@@ -6,17 +6,10 @@
 
 #include "marketlm/apps/adcopy/prepare.h"
 #include "marketlm/apps/adcopy/prompt.h"
+#include "marketlm/apps/adcopy/text_width.h"
 
 namespace marketlm::adcopy {
 namespace {
-
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-std::string lower_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
 
 Result<size_t> column(const std::vector<std::string>& header, const std::string& name, std::string_view source) {
   for (size_t i = 0; i < header.size(); ++i)

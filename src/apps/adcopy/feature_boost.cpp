@@ -72,9 +72,13 @@ FeatureBooster::FeatureBooster(const std::vector<std::string>& features,
           const size_t first = t.find_first_not_of(' ');
           t = first == std::string_view::npos ? std::string_view() : t.substr(first);
         }
-        if (prefix_either_way(t, rest, k == 0)) feat.at[k].push_back(static_cast<int32_t>(id));
+        if (prefix_either_way(t, rest, k == 0)) {
+          feat.at[k].push_back(static_cast<int32_t>(id));
+          if (k == 0 && t.size() < token_bytes[id].size()) feat.spaced_starts.push_back(static_cast<int32_t>(id));
+        }
       }
     }
+    feat.word = is_ascii_letter(feat.lower[0]);
     features_.push_back(std::move(feat));
   }
 }
@@ -103,8 +107,10 @@ std::vector<std::pair<int32_t, float>> FeatureBooster::biases(std::string_view t
   }
   for (const Feature& f : features_) {
     if (lt.find(f.lower) != std::string::npos) continue;  // written: no more help
-    if (start_boost_ != 0.0f && !mid_feature && count_of(lt, f.head) < static_cast<size_t>(max_starts_))
-      for (int32_t id : f.at[0]) give(id, start_boost_);
+    if (start_boost_ != 0.0f && !mid_feature && count_of(lt, f.head) < static_cast<size_t>(max_starts_)) {
+      const bool in_word = f.word && !lt.empty() && is_ascii_letter(lt.back());
+      for (int32_t id : in_word ? f.spaced_starts : f.at[0]) give(id, start_boost_);
+    }
     if (continue_boost_ == 0.0f) continue;
     for (size_t k = 1; k < f.at.size(); ++k) {
       if (!ends_with(lt, std::string_view(f.lower).substr(0, k))) continue;

@@ -34,9 +34,13 @@ TEST(AdcopyFeatureBoost, TokensThatStartOrContinueEachFeature) {
 TEST(AdcopyFeatureBoost, BoostStopsOnceTheFeatureIsWritten) {
   using M = std::map<int32_t, float>;
   const FeatureBooster f({"light", "ab"}, kVocab, {}, 2.5f, 5.0f, /*max_starts=*/2);
-  EXPECT_EQ(boosted(f, "xx"), (M{{1, 2.5f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {9, 2.5f}}));
+  EXPECT_EQ(boosted(f, "xx "), (M{{1, 2.5f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {9, 2.5f}}));
+  EXPECT_EQ(boosted(f, ""), (M{{1, 2.5f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {9, 2.5f}}));
+  // Inside a word only a token with a leading space (" li") starts a feature.
+  EXPECT_EQ(boosted(f, "xx"), (M{{4, 2.5f}}));
   // The text ends with "a": "b" continues "ab" and gets the larger boost.
-  EXPECT_EQ(boosted(f, "xa"), (M{{1, 2.5f}, {2, 5.0f}, {3, 2.5f}, {4, 2.5f}, {5, 2.5f}, {9, 2.5f}}));
+  EXPECT_EQ(boosted(f, "x a"), (M{{2, 5.0f}, {4, 2.5f}}));
+  EXPECT_EQ(boosted(f, "x.a"), (M{{2, 5.0f}, {4, 2.5f}}));
   // Ends with "Lig" (case-insensitive), the head of "light": mid-feature, so
   // only "ht", which finishes it, is helped; no feature is started anew.
   EXPECT_EQ(boosted(f, "so Lig"), (M{{8, 5.0f}}));
@@ -44,7 +48,7 @@ TEST(AdcopyFeatureBoost, BoostStopsOnceTheFeatureIsWritten) {
   // "lig" already twice (max_starts), not at the end: no more help to start "light".
   EXPECT_EQ(boosted(f, "lig, lig."), (M{{1, 2.5f}, {3, 2.5f}, {9, 2.5f}}));
   // "ab" written: only "light" is helped; both written: nothing.
-  EXPECT_EQ(boosted(f, "xaby"), (M{{4, 2.5f}, {5, 2.5f}}));
+  EXPECT_EQ(boosted(f, "xaby "), (M{{4, 2.5f}, {5, 2.5f}}));
   EXPECT_TRUE(f.biases("AB and LIGHT").empty());
   // A capitalised token may start a lower-case feature ("Ab"), not continue it.
   const FeatureBooster g({"ab"}, {"A", "Ab", "B", "b"}, {}, 1.0f, 2.0f);

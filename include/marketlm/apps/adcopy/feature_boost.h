@@ -38,6 +38,9 @@ class FeatureBooster {
   // token that starts a feature not yet in `text` (while its head occurs
   // fewer than max_starts times), continue_boost for each token that
   // continues one. A token that serves several features gets the largest.
+  // A feature that starts with an ASCII letter starts only where a word can:
+  // after a non-letter (or at the text's start), or with a token that begins
+  // with a space; a boost inside a word wrote "lbrunbreathable".
   // While the text ends mid-feature (with at least the head of an unwritten
   // feature), no start is helped, only that feature's continuation.
   std::vector<std::pair<int32_t, float>> biases(std::string_view text) const;
@@ -53,6 +56,8 @@ class FeatureBooster {
     std::string lower;                    // ASCII-lower-cased feature
     std::string head;                     // its first character (ASCII: up to 3 bytes)
     std::vector<std::vector<int32_t>> at;  // at[k]: tokens that go on after k written bytes
+    std::vector<int32_t> spaced_starts;   // the tokens of at[0] that begin with a space
+    bool word = false;                    // starts with an ASCII letter: starts only at a word boundary
   };
   std::vector<Feature> features_;
   float start_boost_, continue_boost_;

@@ -38,6 +38,7 @@ bool is_punctuation(char32_t cp);
 // ASCII letters lowered, every other byte kept (so UTF-8 stays intact): the
 // case-insensitive matching of banned words, keywords and features.
 std::string lower_ascii(std::string_view s);
+inline bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 size_t char_count(std::string_view s);     // code points
 size_t display_width(std::string_view s);  // wide = 2, everything else = 1
