@@ -10,6 +10,9 @@
 namespace marketlm::adcopy {
 namespace {
 
+// Logit bias that finishes an English feature begun with its head.
+constexpr float kFinishWordBias = 100.0f;
+
 // a starts with b, or b starts with a (both non-empty); when first_any_case,
 // the first byte may differ in ASCII case (a capitalised feature word).
 bool prefix_either_way(std::string_view a, std::string_view b, bool first_any_case) {
@@ -41,6 +44,14 @@ std::string head_of(std::string_view f) {
   return std::string(f.substr(0, std::min(n, f.size())));
 }
 
+// The text ends with the feature's first k bytes, begun where the feature
+// may begin: anywhere for Chinese, at a word boundary for an English word
+// ("slow" does not begin "low price").
+bool ends_with_begun(std::string_view lt, std::string_view feature, size_t k, bool word) {
+  if (!ends_with(lt, feature.substr(0, k))) return false;
+  return !word || lt.size() == k || !is_ascii_letter(lt[lt.size() - k - 1]);
+}
+
 size_t count_of(std::string_view s, std::string_view w) {
   size_t n = 0;
   for (size_t p = s.find(w); p != std::string_view::npos; p = s.find(w, p + w.size())) ++n;
@@ -60,6 +71,7 @@ FeatureBooster::FeatureBooster(const std::vector<std::string>& features,
     feat.lower = lower_ascii(f);
     if (feat.lower.empty() || !seen.insert(feat.lower).second) continue;
     feat.head = head_of(feat.lower);
+    feat.word = is_ascii_letter(feat.lower[0]);
     feat.at.resize(feat.lower.size());
     // Tokens are matched in the feature's own case, except its first letter
     // ("light" may start as "Light"), so a boost never writes "BReathable".
@@ -72,14 +84,23 @@ FeatureBooster::FeatureBooster(const std::vector<std::string>& features,
           const size_t first = t.find_first_not_of(' ');
           t = first == std::string_view::npos ? std::string_view() : t.substr(first);
         }
-        if (prefix_either_way(t, rest, k == 0)) {
+        // A token that writes an English feature and more must end its word
+        // there (" range." for "range", not " rangers").
+        const bool runs_on = feat.word && t.size() > rest.size() && is_ascii_letter(t[rest.size()]);
+        if (!runs_on && prefix_either_way(t, rest, k == 0)) {
           feat.at[k].push_back(static_cast<int32_t>(id));
           if (k == 0 && t.size() < token_bytes[id].size()) feat.spaced_starts.push_back(static_cast<int32_t>(id));
         }
       }
     }
-    feat.word = is_ascii_letter(feat.lower[0]);
     features_.push_back(std::move(feat));
+  }
+  for (const Feature& f : features_) {
+    if (!f.word) continue;
+    for (size_t id = 0; id < token_bytes.size(); ++id)
+      if (!skipped.count(static_cast<int32_t>(id)) && !token_bytes[id].empty() && is_ascii_letter(token_bytes[id][0]))
+        letter_tokens_.push_back(static_cast<int32_t>(id));
+    break;
   }
 }
 
@@ -103,7 +124,7 @@ std::vector<std::pair<int32_t, float>> FeatureBooster::biases(std::string_view t
   for (const Feature& f : features_) {
     if (lt.find(f.lower) != std::string::npos) continue;
     for (size_t k = f.head.size(); k < f.lower.size() && !mid_feature; ++k)
-      mid_feature = ends_with(lt, std::string_view(f.lower).substr(0, k));
+      mid_feature = ends_with_begun(lt, f.lower, k, f.word);
   }
   for (const Feature& f : features_) {
     if (lt.find(f.lower) != std::string::npos) continue;  // written: no more help
@@ -113,9 +134,23 @@ std::vector<std::pair<int32_t, float>> FeatureBooster::biases(std::string_view t
     }
     if (continue_boost_ == 0.0f) continue;
     for (size_t k = 1; k < f.at.size(); ++k) {
-      if (!ends_with(lt, std::string_view(f.lower).substr(0, k))) continue;
-      for (int32_t id : f.at[k]) give(id, continue_boost_);
+      if (!ends_with_begun(lt, f.lower, k, f.word)) continue;
+      // An English feature begun with its head is finished: a small model
+      // often prefers another suffix ("Brea" + "torable") over the boost.
+      const float b = f.word && k >= f.head.size() ? kFinishWordBias : continue_boost_;
+      for (int32_t id : f.at[k]) give(id, b);
     }
+  }
+  // An English feature just finished ends its word: "low price" + "ntial"
+  // would make another word of it.
+  for (const Feature& f : features_) {
+    if (!f.word || !ends_with_begun(lt, f.lower, f.lower.size(), true)) continue;
+    for (int32_t id : letter_tokens_) {
+      auto [it, fresh] = slot.emplace(id, out.size());
+      if (fresh) out.emplace_back(id, -kFinishWordBias);
+      else out[it->second].second = -kFinishWordBias;
+    }
+    break;
   }
   return out;
 }

@@ -40,7 +40,11 @@ class FeatureBooster {
   // continues one. A token that serves several features gets the largest.
   // A feature that starts with an ASCII letter starts only where a word can:
   // after a non-letter (or at the text's start), or with a token that begins
-  // with a space; a boost inside a word wrote "lbrunbreathable".
+  // with a space; a boost inside a word wrote "lbrunbreathable". Likewise
+  // it is continued only where it began at a word boundary ("slow" does not
+  // begin "low price"). Once begun with its head, an English feature is
+  // finished (bias +100 on its continuation), and once finished its word
+  // ends (bias -100 on tokens that begin with a letter).
   // While the text ends mid-feature (with at least the head of an unwritten
   // feature), no start is helped, only that feature's continuation.
   std::vector<std::pair<int32_t, float>> biases(std::string_view text) const;
@@ -60,6 +64,7 @@ class FeatureBooster {
     bool word = false;                    // starts with an ASCII letter: starts only at a word boundary
   };
   std::vector<Feature> features_;
+  std::vector<int32_t> letter_tokens_;  // tokens that begin with an ASCII letter (when a feature is a word)
   float start_boost_, continue_boost_;
   int max_starts_;
 };
