@@ -17,6 +17,7 @@
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/report.h"
 #include "marketlm/core/file_io.h"
+#include "marketlm/core/lines.h"
 
 namespace marketlm::cli {
 namespace {
@@ -95,14 +96,7 @@ Result<std::vector<ac::AdVariant>> read_variants(const CheckOpts& o, const ac::C
   for (const auto& c : o.copies) out.push_back(ac::AdVariant{{{ch.fields[0].name, c}}, 0.0});
   if (o.variants_file.empty()) return out;
   ML_ASSIGN_OR_RETURN(std::string text, read_file(o.variants_file));
-  size_t pos = 0, line_no = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  ML_RETURN_IF_ERROR(for_each_line(text, [&](std::string_view line, size_t line_no) -> Status {
     std::string where = o.variants_file + ":" + std::to_string(line_no);
     json j;
     try {
@@ -125,7 +119,8 @@ Result<std::vector<ac::AdVariant>> read_variants(const CheckOpts& o, const ac::C
       return data_error(where + ": expected {\"text\": ...} or {\"parts\": [{\"field\", \"text\"}]}");
     }
     out.push_back(std::move(v));
-  }
+    return Status::ok();
+  }));
   return out;
 }
 

@@ -9,29 +9,13 @@
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/text_width.h"
 #include "marketlm/core/file_io.h"
+#include "marketlm/core/lines.h"
 #include "marketlm/core/rng.h"
 
 namespace marketlm::adcopy {
 namespace {
 
 using nlohmann::json;
-
-// Calls fn(line, line_no) for every non-empty line.
-template <typename Fn>
-Status for_each_line(std::string_view text, Fn fn) {
-  size_t pos = 0, line_no = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    ML_RETURN_IF_ERROR(fn(line, line_no));
-  }
-  return Status::ok();
-}
 
 std::string where(std::string_view source, size_t line_no) {
   return std::string(source) + ":" + std::to_string(line_no);

@@ -7,6 +7,7 @@
 #include "marketlm/apps/adcopy/prepare.h"
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/text_width.h"
+#include "marketlm/core/lines.h"
 
 namespace marketlm::adcopy {
 namespace {
@@ -56,15 +57,7 @@ Result<std::vector<ClothingReview>> parse_clothing_reviews(std::string_view csv,
 Result<std::vector<ClothingReview>> parse_labelled_sentences(std::string_view text, std::string_view source,
                                                              const std::string& product) {
   std::vector<ClothingReview> out;
-  size_t pos = 0, line = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view l = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line;
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
+  Status st = for_each_line(text, [&](std::string_view l, size_t line) -> Status {
     const size_t tab = l.rfind('\t');
     const std::string where = std::string(source) + ":" + std::to_string(line);
     if (tab == std::string_view::npos)
@@ -79,7 +72,9 @@ Result<std::vector<ClothingReview>> parse_labelled_sentences(std::string_view te
     r.class_name = product;
     r.rating = label == "1" ? 5 : 1;
     out.push_back(std::move(r));
-  }
+    return Status::ok();
+  });
+  if (!st) return st;
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include "marketlm/apps/adcopy/text_width.h"
 #include "marketlm/apps/adcopy/rules.h"
 #include "marketlm/core/file_io.h"
+#include "marketlm/core/lines.h"
 
 namespace marketlm::adcopy {
 namespace {
@@ -106,15 +107,12 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
 Result<std::unordered_set<std::string>> load_word_list(const std::string& path) {
   ML_ASSIGN_OR_RETURN(std::string text, read_file(path));
   std::unordered_set<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string w = lower_ascii(std::string_view(text).substr(pos, nl - pos));
-    pos = nl + 1;
-    while (!w.empty() && (w.back() == '\r' || w.back() == ' ')) w.pop_back();
-    if (!w.empty()) out.insert(std::move(w));
-  }
+  ML_RETURN_IF_ERROR(for_each_line(text, [&](std::string_view line, size_t) -> Status {
+    std::string w = lower_ascii(line);
+    while (!w.empty() && (w.back() == ' ' || w.back() == '\t')) w.pop_back();
+    out.insert(std::move(w));
+    return Status::ok();
+  }));
   if (out.empty()) return data_error(path + ": no words (expected one word per line)");
   return out;
 }
