@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "marketlm/core/file_io.h"
+#include "marketlm/core/lines.h"
 #include "marketlm/text/tokenizer.h"
 #include "text/bpe_model.h"
 
@@ -53,17 +54,8 @@ Result<std::vector<std::string>> vocab_from_json(const Json& j, const std::strin
 // "a b" lines; a first line starting with "#version" is skipped.
 Result<Merges> merges_from_text(std::string_view text, const std::string& path) {
   Merges merges;
-  size_t pos = 0;
-  int line_no = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    if (line_no == 1 && line.rfind("#version", 0) == 0) continue;
+  ML_RETURN_IF_ERROR(for_each_line(text, [&](std::string_view line, size_t line_no) -> Status {
+    if (line_no == 1 && line.rfind("#version", 0) == 0) return Status::ok();
     size_t sp = line.find(' ');
     if (sp == std::string_view::npos || sp == 0 || sp + 1 >= line.size() ||
         line.find(' ', sp + 1) != std::string_view::npos) {
@@ -71,7 +63,8 @@ Result<Merges> merges_from_text(std::string_view text, const std::string& path) 
                         std::string(line.substr(0, 80)) + "'");
     }
     merges.emplace_back(std::string(line.substr(0, sp)), std::string(line.substr(sp + 1)));
-  }
+    return Status::ok();
+  }));
   return merges;
 }
 

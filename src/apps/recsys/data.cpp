@@ -5,6 +5,7 @@
 #include <charconv>
 #include <numeric>
 
+#include "marketlm/core/lines.h"
 #include "marketlm/core/file_io.h"
 
 namespace marketlm::recsys {
@@ -66,21 +67,11 @@ namespace {
 
 // Calls fn(line, line_number) for each line that is not blank or a comment.
 template <typename Fn>
-Status for_each_line(std::string_view text, Fn&& fn) {
-  size_t pos = 0;
-  int64_t line_no = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos || line[first] == '#') continue;
-    ML_RETURN_IF_ERROR(fn(line, line_no));
-  }
-  return Status::ok();
+Status for_each_data_line(std::string_view text, Fn&& fn) {
+  return for_each_line(text, [&](std::string_view line, size_t line_no) -> Status {
+    if (line[line.find_first_not_of(" \t")] == '#') return Status::ok();
+    return fn(line, static_cast<int64_t>(line_no));
+  });
 }
 
 std::string where(const std::string& source, int64_t line_no) {
@@ -105,7 +96,7 @@ void warn_empty(const SequenceData& d, const std::string& source, const Logger& 
 Result<SequenceData> parse_sequence_lines(std::string_view text, const std::string& source,
                                           const Logger& logger) {
   SequenceData d;
-  ML_RETURN_IF_ERROR(for_each_line(text, [&](std::string_view line, int64_t no) -> Status {
+  ML_RETURN_IF_ERROR(for_each_data_line(text, [&](std::string_view line, int64_t no) -> Status {
     auto f = split_whitespace(line);
     if (f[0].find(',') != std::string_view::npos) {
       return data_error(where(source, no) + ": found a comma in '" + clip(line) +
@@ -132,7 +123,7 @@ Result<SequenceData> parse_sequence_lines(std::string_view text, const std::stri
 Result<SequenceData> parse_pair_lines(std::string_view text, const std::string& source,
                                       const Logger& logger) {
   SequenceData d;
-  ML_RETURN_IF_ERROR(for_each_line(text, [&](std::string_view line, int64_t no) -> Status {
+  ML_RETURN_IF_ERROR(for_each_data_line(text, [&](std::string_view line, int64_t no) -> Status {
     auto f = split_whitespace(line);
     if (f.size() != 2) {
       return data_error(where(source, no) + ": expected 2 fields 'user item', got " +
@@ -185,7 +176,7 @@ Result<SequenceData> parse_interactions_csv(std::string_view text, const std::st
   std::vector<Row> rows;
   SequenceData d;
   bool first = true;
-  ML_RETURN_IF_ERROR(for_each_line(text, [&](std::string_view line, int64_t no) -> Status {
+  ML_RETURN_IF_ERROR(for_each_data_line(text, [&](std::string_view line, int64_t no) -> Status {
     auto f = split_csv(line);
     double t = 0;
     if (first) {
@@ -221,7 +212,7 @@ Result<SequenceData> parse_interactions_csv(std::string_view text, const std::st
 DataFormat detect_text_format(std::string_view text) {
   bool all_two = true, repeated_user = false, any = false;
   std::unordered_map<std::string, int> seen;
-  (void)for_each_line(text, [&](std::string_view line, int64_t) -> Status {
+  (void)for_each_data_line(text, [&](std::string_view line, int64_t) -> Status {
     auto f = split_whitespace(line);
     any = true;
     if (f.size() != 2) {
@@ -239,7 +230,7 @@ Result<SequenceData> load_sequences(const std::string& path, DataFormat format, 
   if (format == DataFormat::kAuto) {
     const bool csv_name = path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0;
     std::string_view first_line;
-    (void)for_each_line(text, [&](std::string_view line, int64_t) -> Status {
+    (void)for_each_data_line(text, [&](std::string_view line, int64_t) -> Status {
       first_line = line;
       return data_error("stop");  // only the first data line matters
     });
