@@ -95,12 +95,10 @@ FeatureBooster::FeatureBooster(const std::vector<std::string>& features,
     }
     features_.push_back(std::move(feat));
   }
-  for (const Feature& f : features_) {
-    if (!f.word) continue;
+  if (std::any_of(features_.begin(), features_.end(), [](const Feature& f) { return f.word; })) {
     for (size_t id = 0; id < token_bytes.size(); ++id)
       if (!skipped.count(static_cast<int32_t>(id)) && !token_bytes[id].empty() && is_ascii_letter(token_bytes[id][0]))
         letter_tokens_.push_back(static_cast<int32_t>(id));
-    break;
   }
 }
 

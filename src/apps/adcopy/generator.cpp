@@ -216,8 +216,9 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
                                                                  GenerateStats* stats) const {
   WordRules words{brief.banned, require_keywords ? brief.keywords : std::vector<std::string>{}};
   // ADGEN writes "<UNK>" where its crawl lost a character (212 of its
-  // training copies), so the model learnt to write it too: never in an ad.
-  words.banned.push_back(std::string(kLostCharacterMarker));
+  // training copies), so the model learnt to write it too: never in an ad,
+  // nor its first character (kNeverWritten).
+  words.banned.push_back(std::string(kNeverWritten));
   const PrefixChecker checker(field, words, require_keywords);
   const std::vector<int32_t> ids = encode_prompt(prompt);
   const int plen = static_cast<int>(ids.size());
