@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
   const double bw = read_bandwidth_gbs(pool, size_t{1} << 30);
   std::printf("# %s: n_layer %d n_embd %d n_inner %d vocab %d, %d threads, prompt %d, %d decode steps; read bandwidth %.1f GB/s\n",
               which.c_str(), c.n_layer, c.n_embd, c.mlp_hidden(), c.vocab_size, threads, prompt, steps, bw);
-  std::printf("%-6s %14s %12s %12s %12s %16s\n", "format", "bytes/token", "prompt t/s", "decode b1", "decode b8",
-              "bound b1 (t/s)");
+  std::printf("%-6s %14s %12s %12s %12s %16s %16s\n", "format", "bytes/token", "prompt t/s", "decode b1", "decode b8",
+              "bound b1 (t/s)", "bound+KV (t/s)");
   auto made = GptModel::create(c, kernels::KernelContext{&pool, kernels::best_isa()});
   if (!made.is_ok()) return 1;
   GptModel& m = **made;
@@ -132,8 +132,11 @@ int main(int argc, char** argv) {
     }
     const double tg8 = 8.0 * steps / secs_since(t0);
     const double bytes = static_cast<double>(m.decode_weight_bytes());
-    std::printf("%-6s %14.0f %12.1f %12.1f %12.1f %16.1f\n", kernels::weight_format_name(f), bytes, pp, tg1, tg8,
-                bw * 1e9 / bytes);
+    // A decode step also reads the f32 KV cache of every earlier position:
+    // on average 16 + (steps + 1) / 2 positions over this run's steps.
+    const double kv_bytes = 2.0 * c.n_layer * c.n_embd * sizeof(float) * (16.0 + (steps + 1) / 2.0);
+    std::printf("%-6s %14.0f %12.1f %12.1f %12.1f %16.1f %16.1f\n", kernels::weight_format_name(f), bytes, pp, tg1,
+                tg8, bw * 1e9 / bytes, bw * 1e9 / (bytes + kv_bytes));
     std::fflush(stdout);
   }
   return 0;
