@@ -128,6 +128,26 @@ TEST(QuantKernels, Bf16SimdPathsMatchScalar) {
   }
 }
 
+// A batch of rows (decode at batch 8) gives each row the same bits as that
+// row alone: the two-row AVX-512 kernel keeps the one-row kernel's sums.
+TEST(QuantKernels, Bf16BatchRowsEqualSingleRowsBitwise) {
+  ThreadPool pool(2);
+  const int M = 5, N = 37, K = 200;
+  auto w = randn(static_cast<size_t>(N) * K, 16, 0.05f);
+  auto x = randn(static_cast<size_t>(M) * K, 17);
+  auto bias = randn(N, 18);
+  QuantMatrix m = quantize_matrix(w.data(), N, K, true, WeightFormat::kBF16);
+  for (Isa isa : testing::test_isas()) {
+    SCOPED_TRACE(isa_name(isa));
+    std::vector<float> batch(static_cast<size_t>(M) * N), one(N);
+    quant_linear_forward(batch.data(), x.data(), m, bias.data(), M, {&pool, isa});
+    for (int r = 0; r < M; ++r) {
+      quant_linear_forward(one.data(), x.data() + static_cast<size_t>(r) * K, m, bias.data(), 1, {&pool, isa});
+      for (int n = 0; n < N; ++n) ASSERT_EQ(batch[static_cast<size_t>(r) * N + n], one[n]) << "row " << r << " col " << n;
+    }
+  }
+}
+
 // The scalar twins against an f64 product of the original f32 weights: the
 // error is the format's, bounded per output.
 TEST(QuantKernels, ScalarTwinsAgreeWithF32ProductWithinFormatError) {
