@@ -2,7 +2,8 @@
 # `make demo` (build directory as $1): marketlm's main job on the shipped
 # default model, models/adcopy-zh (a 6.9M-parameter Chinese-first GPT trained
 # by `make model`): ad copy from the founding document's brief, then the same
-# brief under a channel's limits with a required and a banned word, as JSON.
+# brief under a channel's limits with a required and a banned word, as JSON,
+# a clothing brief, and an English brief (models/adcopy-en).
 # `make demo-train` shows the training side (a tiny GPT on Jane Austen).
 set -euo pipefail
 BUILD_DIR=${1:-build}
@@ -34,6 +35,11 @@ for i, v in enumerate(j["variants"], 1):
 
 step "3. A clothing brief, the kind of pair the model was fine-tuned on (ADGEN)"
 show "$ML" adcopy --model "$MODEL" --product 连衣裙 --features "雪纺、碎花、收腰、显瘦" -n 2 --seed 3
+
+if [ -f models/adcopy-en/model.safetensors ] && [ -z "${DEMO_MODEL:-}" ]; then
+  step "4. An English brief: it goes to the English model, models/adcopy-en (it writes like a clothing review; docs/models.md)"
+  show "$ML" adcopy --product "running shoes" --features "light, breathable" --lang en -n 2 --seed 4
+fi
 
 step "Done"
 echo "The model card (data, size, training time, measured quality against baselines) is docs/models.md."

@@ -72,13 +72,26 @@ Result<std::vector<VariantReport>> assess_variants(const Brief& brief,
   return out;
 }
 
+namespace {
+
+// Covered features as one list: joined with 、 when one of them is not ASCII
+// (Chinese), else with "; " as the English prompt lists them.
+std::string feature_list(const std::vector<std::string>& features) {
+  const bool ascii = std::all_of(features.begin(), features.end(), [](const std::string& f) {
+    return std::all_of(f.begin(), f.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  });
+  return join(features, ascii ? "; " : "、");
+}
+
+}  // namespace
+
 std::string format_text(const std::vector<VariantReport>& reports) {
   std::string s;
   for (size_t i = 0; i < reports.size(); ++i) {
     const auto& r = reports[i];
     s += "[" + std::to_string(i + 1) + "] score " + fmt(r.variant.score) + " | rules " +
          (r.passed() ? "pass (" + rules_checked(r.checks) + ")" : "FAIL: " + failed_rules(r.checks)) + " | features " +
-         std::to_string(r.features_covered.size()) + ": " + join(r.features_covered, "、") + "\n";
+         std::to_string(r.features_covered.size()) + ": " + feature_list(r.features_covered) + "\n";
     for (const auto& p : r.parts) {
       s += "  " + p.field + " (" + std::to_string(p.length) + "/" + std::to_string(p.limit) + " " +
            p.unit + "): " + p.text + "\n";
@@ -154,7 +167,7 @@ std::string format_csv(const ChannelPreset& channel, const std::vector<VariantRe
                                       std::to_string(p.chars), std::to_string(p.display_width),
                                       std::to_string(p.length), std::to_string(p.limit),
                                       r.passed() ? "true" : "false", csv_escape(failed_rules(r.checks)),
-                                      fmt(r.variant.score), csv_escape(join(r.features_covered, "、"))};
+                                      fmt(r.variant.score), csv_escape(feature_list(r.features_covered))};
       s += join(row, ",") + "\r\n";
     }
   }

@@ -41,6 +41,18 @@ TEST(AdcopyReport, JsonCarriesLengthsRulesAndFeatures) {
   EXPECT_NE(format_text(*reports).find("FAIL: banned_word"), std::string::npos);
 }
 
+TEST(AdcopyReport, FeatureListSeparatorFollowsTheLanguage) {
+  auto zh = assess_variants(weibo_brief(), {AdVariant{{{"post", "高质量办公用品，低价格。"}}, -1.0}});
+  ASSERT_TRUE(zh.is_ok()) << zh.status().to_string();
+  EXPECT_NE(format_text(*zh).find("features 2: 低价格、高质量"), std::string::npos) << format_text(*zh);
+  Brief en;
+  en.product = "running shoes";
+  en.features = {"light", "breathable"};
+  auto r = assess_variants(en, {AdVariant{{{"copy", "Light and breathable."}}, -1.0}});
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(format_text(*r).find("features 2: light; breathable"), std::string::npos) << format_text(*r);
+}
+
 TEST(AdcopyReport, CsvQuotesAndParsesBack) {
   std::vector<AdVariant> vs = {AdVariant{{{"post", "最好的办公用品, \"多样化\"选择"}}, -2.0}};
   auto reports = assess_variants(weibo_brief(), vs);
