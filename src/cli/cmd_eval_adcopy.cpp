@@ -5,12 +5,12 @@
 //   marketlm eval adcopy --data data/adcopy/adgen_eval.jsonl --model models/adcopy-zh --baselines [--limit N] [--json]
 //     [--compare LABEL:key=value,...]
 #include <chrono>
-#include <filesystem>
-#include <optional>
-#include <unordered_set>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "cli/adcopy_model.h"
