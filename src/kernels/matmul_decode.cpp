@@ -167,34 +167,30 @@ ML_AVX512 void decode_nt_avx512(float* out, const float* inp, const float* w, co
   }
 }
 
+// The output columns [a, b) of one orientation's product.
+using DecodeSpan = void (*)(float*, const float*, const float*, const float*, int, int, int, int, int);
+
+// Splits the OC outputs into units of `unit` over the pool and runs the
+// AVX-512 kernel or its scalar twin on each thread's span.
+void decode_over_units(float* out, const float* inp, const float* w, const float* bias, int M, int C, int OC,
+                       int unit, int64_t grain, DecodeSpan avx512, DecodeSpan scalar, const KernelContext& ctx) {
+  if (M <= 0 || OC <= 0) return;
+  const DecodeSpan span = ctx.isa == Isa::kAvx512 ? avx512 : scalar;
+  parallel_for(ctx, (OC + unit - 1) / unit, [&](int64_t b, int64_t e, int) {
+    span(out, inp, w, bias, M, C, OC, static_cast<int>(b) * unit, std::min(OC, static_cast<int>(e) * unit));
+  }, grain);
+}
+
 }  // namespace
 
 void matmul_decode_forward(float* out, const float* inp, const float* w, const float* bias, int M, int C,
                            int OC, const KernelContext& ctx) {
-  if (M <= 0 || OC <= 0) return;
-  const int64_t units = (OC + kUnit - 1) / kUnit;
-  parallel_for(ctx, units, [&](int64_t b, int64_t e, int) {
-    const int j0 = static_cast<int>(b) * kUnit, j1 = std::min(OC, static_cast<int>(e) * kUnit);
-    if (ctx.isa == Isa::kAvx512) {
-      decode_cn_avx512(out, inp, w, bias, M, C, OC, j0, j1);
-    } else {
-      decode_cn_scalar(out, inp, w, bias, M, C, OC, j0, j1);
-    }
-  }, 1);
+  decode_over_units(out, inp, w, bias, M, C, OC, kUnit, 1, decode_cn_avx512, decode_cn_scalar, ctx);
 }
 
 void matmul_nt_decode_forward(float* out, const float* inp, const float* w, const float* bias, int M, int C,
                               int OC, const KernelContext& ctx) {
-  if (M <= 0 || OC <= 0) return;
-  const int64_t units = (OC + kNtRows - 1) / kNtRows;
-  parallel_for(ctx, units, [&](int64_t b, int64_t e, int) {
-    const int n0 = static_cast<int>(b) * kNtRows, n1 = std::min(OC, static_cast<int>(e) * kNtRows);
-    if (ctx.isa == Isa::kAvx512) {
-      decode_nt_avx512(out, inp, w, bias, M, C, OC, n0, n1);
-    } else {
-      decode_nt_scalar(out, inp, w, bias, M, C, OC, n0, n1);
-    }
-  }, 64);
+  decode_over_units(out, inp, w, bias, M, C, OC, kNtRows, 64, decode_nt_avx512, decode_nt_scalar, ctx);
 }
 
 }  // namespace marketlm::kernels

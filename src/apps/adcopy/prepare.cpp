@@ -206,13 +206,18 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
            std::to_string(rp.size()) + " feature->review pairs");
   step("reviews", 2, 2);
 
+  // English stop words, read once for both English stages.
+  std::set<std::string> stop_en;
+  if (!opt.english_csv.empty() || !opt.english_eval_txt.empty()) {
+    ML_ASSIGN_OR_RETURN(stop_en, load_stopwords(opt.data_dir + "/lexicons/stopwords-iso.json", "en"));
+  }
+
   // (c) English pairs from clothing reviews.
   if (!opt.english_csv.empty()) {
     step("english", 0, 1);
     const std::string en_path = opt.data_dir + "/" + opt.english_csv;
     ML_ASSIGN_OR_RETURN(std::string en_csv, read_file(en_path));
     ML_ASSIGN_OR_RETURN(auto en_reviews, parse_clothing_reviews(en_csv, en_path));
-    ML_ASSIGN_OR_RETURN(auto stop_en, load_stopwords(opt.data_dir + "/lexicons/stopwords-iso.json", "en"));
     std::vector<AdPair> ep =
         english_review_pairs(en_reviews, stop_en, opt.features_per_review, opt.english_min_rating);
     ML_RETURN_IF_ERROR(write_jsonl(out + "english_pairs.jsonl", ep));
@@ -229,7 +234,6 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
     const std::string path = opt.data_dir + "/" + opt.english_eval_txt;
     ML_ASSIGN_OR_RETURN(std::string txt, read_file(path));
     ML_ASSIGN_OR_RETURN(auto sentences, parse_labelled_sentences(txt, path, opt.english_eval_product));
-    ML_ASSIGN_OR_RETURN(auto stop_en, load_stopwords(opt.data_dir + "/lexicons/stopwords-iso.json", "en"));
     std::vector<AdPair> ev = english_review_pairs(sentences, stop_en, opt.features_per_review, 4, 2, "amazon",
                                                   "amazon_cells_en");
     ML_RETURN_IF_ERROR(write_jsonl(out + "english_eval.jsonl", ev));
