@@ -58,13 +58,13 @@ Result<std::vector<ClothingReview>> parse_labelled_sentences(std::string_view te
                                                              const std::string& product) {
   std::vector<ClothingReview> out;
   Status st = for_each_line(text, [&](std::string_view l, size_t line) -> Status {
+    auto where = [&] { return std::string(source) + ":" + std::to_string(line); };
     const size_t tab = l.rfind('\t');
-    const std::string where = std::string(source) + ":" + std::to_string(line);
     if (tab == std::string_view::npos)
-      return data_error(where + ": expected \"sentence<TAB>label\", found no tab");
+      return data_error(where() + ": expected \"sentence<TAB>label\", found no tab");
     const std::string_view label = l.substr(tab + 1);
     if (label != "0" && label != "1")
-      return data_error(where + ": label must be 0 or 1, got '" + std::string(label) + "'");
+      return data_error(where() + ": label must be 0 or 1, got '" + std::string(label) + "'");
     ClothingReview r;
     r.line = line;
     r.row = out.size();
