@@ -35,6 +35,10 @@ void add_adcopy_sampling_flags(CLI::App* cmd, adcopy::GenerateOptions& g) {
   cmd->add_option("--max-new-tokens", g.max_new_tokens,
                   "Token budget per text (0 = twice the field's limit + 16, capped by the context)")
       ->capture_default_str();
+  cmd->add_option("--min-length", g.min_length,
+                  "Shortest text a field may end with, in its unit (characters, or width for width-limited "
+                  "channels); 0 = off")
+      ->capture_default_str();
   cmd->add_option("--oversample", g.oversample, "Candidates sampled per text still needed (reranked)")
       ->capture_default_str();
   cmd->add_option("--feature-boost", g.feature_boost,

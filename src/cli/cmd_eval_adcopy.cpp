@@ -115,10 +115,11 @@ Result<std::pair<std::string, ac::GenerateOptions>> parse_compare(const std::str
     else if (key == "repetition-penalty") g.repetition_penalty = static_cast<float>(x);
     else if (key == "seed") g.seed = static_cast<uint64_t>(x);
     else if (key == "max-new-tokens") g.max_new_tokens = static_cast<int>(x);
+    else if (key == "min-length") g.min_length = static_cast<int>(x);
     else
       return invalid_argument("--compare '" + spec + "': unknown key '" + key + "'; expected feature-boost, "
                               "feature-continue-scale, feature-max-starts, coverage-weight, oversample, temperature, top-p, top-k, repetition-penalty, "
-                              "seed or max-new-tokens");
+                              "seed, max-new-tokens or min-length");
   }
   ML_RETURN_IF_ERROR(g.validate().with_context("--compare '" + spec + "'"));
   return std::make_pair(label, g);

@@ -91,6 +91,7 @@ Status GenerateOptions::validate() const {
   if (!(distinct_threshold > 0.0 && distinct_threshold <= 1.0))
     return invalid_argument("distinct_threshold must be in (0, 1], got " + std::to_string(distinct_threshold));
   if (max_new_tokens < 0) return invalid_argument("max_new_tokens must be >= 0, got " + std::to_string(max_new_tokens));
+  if (min_length < 0) return invalid_argument("min_length must be >= 0, got " + std::to_string(min_length));
   if (!(feature_boost >= 0.0f && feature_boost <= 100.0f))
     return invalid_argument("feature_boost must be in [0, 100] (0 = off), got " + std::to_string(feature_boost));
   if (!(feature_continue_scale >= 0.0f && feature_continue_scale <= 10.0f))
@@ -255,6 +256,7 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
   hooks.accept = [&](int, std::string_view text, std::string_view piece, bool eos) {
     if (eos) {
       if (text.empty() || is_ascii_space(text.back()) || !is_valid_utf8(text)) return false;
+      if (opt.min_length > 0 && measure(text, field.unit) < static_cast<size_t>(opt.min_length)) return false;
       return check_text(field, words, text, require_keywords).all_passed();
     }
     if (piece.empty() || has_control_char(piece)) return false;
@@ -356,6 +358,12 @@ Result<GenerateResult> AdcopyGenerator::generate(const Brief& brief, const Gener
   ML_RETURN_IF_ERROR(validate_brief(brief));
   ML_ASSIGN_OR_RETURN(const ChannelPreset* channel, find_channel(brief.channel));
   ML_ASSIGN_OR_RETURN(size_t kw_field, keyword_field(*channel, brief.keywords));
+  for (const FieldSpec& field : channel->fields)
+    if (static_cast<size_t>(opt.min_length) > field.max_length)
+      return invalid_argument("min_length " + std::to_string(opt.min_length) + " is more than the " +
+                              std::to_string(field.max_length) + " " + length_unit_name(field.unit) +
+                              " that channel '" + channel->name + "' allows its " + field.name +
+                              ": no text could meet both");
   Brief b = brief;
   b.channel = channel->name;
   GenerateResult res;

@@ -144,7 +144,7 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
     p.brief.product = r.category;
     p.brief.features = std::move(feats);
     p.brief.language = Language::kZh;
-    p.prompt = render_prompt(p.brief);
+    p.prompt = render_review_prompt(p.brief);
     p.completion = r.text;
     out.push_back(std::move(p));
   }

@@ -1,5 +1,7 @@
 #include "marketlm/apps/adcopy/prompt.h"
 
+#include <string_view>
+
 namespace marketlm::adcopy {
 namespace {
 
@@ -78,6 +80,15 @@ std::string render_prompt(const Brief& b, const FieldSpec* field) {
     line(L.field, v);
   }
   line(L.keywords, join(b.keywords, L.list_sep));
+  out += kCopyToken;
+  return out;
+}
+
+std::string render_review_prompt(const Brief& b) {
+  const bool zh = resolved_language(b) == Language::kZh;
+  std::string out = render_prompt(b);
+  out.resize(out.size() - std::string_view(kCopyToken).size());
+  out += zh ? "体裁：买家评价\n" : "Kind: customer review\n";
   out += kCopyToken;
   return out;
 }

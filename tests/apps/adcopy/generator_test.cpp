@@ -216,6 +216,27 @@ TEST_F(AdcopyGeneratorTiny, NeverWritesTheLostCharacterMarker) {
   EXPECT_GT(marker_bytes, 5u);
 }
 
+TEST_F(AdcopyGeneratorTiny, MinLengthHoldsBackEos) {
+  // A model that wants to end at once: without a minimum its copy is short,
+  // with one every text runs to at least min_length characters first.
+  const auto eos = tok_->token_to_id(kEndOfTextToken);
+  ASSERT_TRUE(eos.has_value());
+  BiasedDecoder biased(dec_.get(), {*eos}, 12.0f);
+  Brief b = office_brief("sms");
+  b.keywords.clear();
+  GenerateOptions opt;
+  opt.num_variants = 2;
+  opt.seed = 6;
+  size_t shortest_free = 1000;
+  for (const auto& var : run_checked(&biased, b, opt))
+    shortest_free = std::min(shortest_free, measure(var.joined(), LengthUnit::kCodePoints));
+  EXPECT_LT(shortest_free, 12u);
+  opt.min_length = 12;
+  auto v = run_checked(&biased, b, opt);
+  ASSERT_FALSE(v.empty()) << shortfall_;
+  for (const auto& var : v) EXPECT_GE(measure(var.joined(), LengthUnit::kCodePoints), 12u) << var.joined();
+}
+
 TEST_F(AdcopyGeneratorTiny, SameSeedSameVariants) {
   GenerateOptions opt;
   opt.num_variants = 2;
@@ -327,6 +348,15 @@ TEST_F(AdcopyGeneratorTiny, ErrorsForBadInput) {
   auto r4 = gen->generate(long_brief, ok);
   ASSERT_FALSE(r4.is_ok());
   EXPECT_NE(r4.status().message().find("shorten the brief"), std::string::npos) << r4.status().to_string();
+  // A minimum no Google headline can reach (30 columns).
+  GenerateOptions too_long;
+  too_long.min_length = 31;
+  auto r5 = gen->generate(office_brief("google_rsa"), too_long);
+  ASSERT_FALSE(r5.is_ok());
+  EXPECT_NE(r5.status().message().find("min_length 31"), std::string::npos) << r5.status().to_string();
+  EXPECT_NE(r5.status().message().find("headline"), std::string::npos) << r5.status().to_string();
+  too_long.min_length = -1;
+  EXPECT_FALSE(gen->generate(office_brief("generic"), too_long).is_ok());
 }
 
 TEST(AdcopyRanking, EosThenNoStutterThenScore) {

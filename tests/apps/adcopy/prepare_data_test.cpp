@@ -8,6 +8,7 @@
 
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/prepare.h"
+#include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/core/file_io.h"
 
 namespace marketlm::adcopy {
@@ -50,6 +51,7 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
     EXPECT_EQ(train_ids.count(p.id), 0u) << p.id;
     EXPECT_EQ(train_copy.count(p.completion), 0u) << "held-out copy also in training: " << p.id;
     EXPECT_EQ(p.prompt.rfind("<|brief|>产品：", 0), 0u);
+    EXPECT_EQ(p.prompt, render_prompt(p.brief)) << "ad pairs carry no review line: " << p.id;
   }
 
   auto reviews = load_pairs_jsonl(base + "/a/reviews_pairs.jsonl");
@@ -57,6 +59,7 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
   for (const auto& p : *reviews) {
     ASSERT_FALSE(p.brief.features.empty());
     EXPECT_DOUBLE_EQ(feature_coverage(p.brief.features, p.completion), 1.0) << p.id;
+    EXPECT_EQ(p.prompt, render_review_prompt(p.brief)) << p.id;
   }
 
   // English pairs: 1000 clothing reviews, of which 774 are rated 4 or 5

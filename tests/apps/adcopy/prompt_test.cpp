@@ -20,6 +20,18 @@ TEST(AdcopyPrompt, ChineseBriefRendersFixedLayout) {
             "渠道：微博\n字段：微博（不超过140字）\n关键词：文具\n<|copy|>");
 }
 
+TEST(AdcopyPrompt, ReviewPairsSayWhatTheyAre) {
+  Brief b;
+  b.product = "书籍";
+  b.features = {"专业", "学习"};
+  EXPECT_EQ(render_review_prompt(b), "<|brief|>产品：书籍\n特点：专业、学习\n体裁：买家评价\n<|copy|>");
+  b.language = Language::kEn;
+  b.product = "shoes";
+  b.features = {"comfortable"};
+  EXPECT_EQ(render_review_prompt(b), "<|brief|>Product: shoes\nFeatures: comfortable\nKind: customer review\n<|copy|>");
+  EXPECT_EQ(render_review_prompt(b).find("Kind:"), render_prompt(b).find("<|copy|>"));
+}
+
 TEST(AdcopyPrompt, EnglishBriefAndGoogleHeadline) {
   Brief b;
   b.product = "office supplies";

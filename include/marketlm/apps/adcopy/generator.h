@@ -67,6 +67,10 @@ struct GenerateOptions {
   int max_rounds = 3;               // sampling rounds while too few candidates pass
   double distinct_threshold = 0.6;  // ngram_jaccard (bigrams) at or above which texts are near duplicates
   int max_new_tokens = 0;           // 0 = 2 x the field's limit + 16, capped by the context
+  // The shortest text a field may end with, in the field's unit (characters,
+  // or display width where CJK counts double): EOS is refused until the text
+  // is this long (0 = off). Must not exceed any field's limit.
+  int min_length = 0;
   // Always give required keywords to the engine as force words. Off by
   // default: the prefix checker saves room for them on the text, and the
   // engine's force words (which judge tokens and keep EOS banned when the

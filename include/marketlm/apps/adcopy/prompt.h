@@ -27,6 +27,13 @@ inline constexpr const char* kPadToken = "<|pad|>";
 // field adds no channel line, matching the ADGEN training pairs.
 std::string render_prompt(const Brief& brief, const FieldSpec* field = nullptr);
 
+// The prompt of a training pair whose text is a buyer's review, not ad copy
+// (the pairs prepare-data builds from shopping reviews): render_prompt plus
+// the line "体裁：买家评价" ("Kind: customer review"). The model learns the
+// two voices apart; generation never adds the line, so it asks for ad copy
+// while still drawing on what the reviews taught about other products.
+std::string render_review_prompt(const Brief& brief);
+
 // One prompt per field the brief's channel asks for: the generic channel
 // gets the plain prompt (no channel/field lines, as in training), others one
 // prompt per field. Assumes a validated brief (unknown channel = generic).
