@@ -151,6 +151,28 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
   return out;
 }
 
+namespace {
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+}  // namespace
+
+bool picked_for_goal_brief(const std::string& id, int every) {
+  return every > 0 && fnv1a(id) % static_cast<uint64_t>(every) == 0;
+}
+
+void goal_brief(AdPair& p) {
+  Brief& b = p.brief;
+  if (b.product.empty() || b.features.empty()) return;
+  const bool zh = resolved_language(b) == Language::kZh;
+  const std::string& f = b.features[(fnv1a(p.id) >> 8) % b.features.size()];
+  b.target = zh ? "提供" + f + "的" + b.product : "offer " + b.product + " with " + f;
+  b.product.clear();
+  p.prompt = p.source == "reviews" ? render_review_prompt(b) : render_prompt(b);
+}
+
 Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logger& log,
                                            const ProgressSink& progress) {
   if (opt.eval_fraction <= 0.0 || opt.eval_fraction >= 1.0)
@@ -169,6 +191,8 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   std::vector<AdPair> train, eval;
   for (size_t i : split.train) train.push_back(pair_from_adgen(adgen[i], i));
   for (size_t i : split.eval) eval.push_back(pair_from_adgen(adgen[i], i));
+  for (AdPair& p : train)
+    if (picked_for_goal_brief(p.id, opt.goal_brief_every)) goal_brief(p);
   ML_RETURN_IF_ERROR(write_jsonl(out + "adgen_train.jsonl", train));
   ML_RETURN_IF_ERROR(write_jsonl(out + "adgen_eval.jsonl", eval));
   sum.adgen_total = adgen.size();
@@ -199,6 +223,8 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   ML_ASSIGN_OR_RETURN(auto stopwords, load_stopwords_zh(opt.data_dir + "/lexicons/stopwords-iso.json"));
   step("reviews", 1, 2);
   std::vector<AdPair> rp = review_pairs(reviews, seg, stopwords, opt);
+  for (AdPair& p : rp)
+    if (picked_for_goal_brief(p.id, opt.goal_brief_every)) goal_brief(p);
   ML_RETURN_IF_ERROR(write_jsonl(out + "reviews_pairs.jsonl", rp));
   sum.review_pairs = rp.size();
   sum.files.push_back(out + "reviews_pairs.jsonl");

@@ -97,5 +97,37 @@ TEST(AdcopyDataset, CopyLikeFilter) {
   EXPECT_FALSE(is_copy_like("good good very good 好"));
 }
 
+TEST(AdcopyDataset, GoalBriefMovesTheProductIntoATarget) {
+  AdPair p;
+  p.id = "reviews-7";
+  p.source = "reviews";
+  p.brief.product = "书籍";
+  p.brief.features = {"专业", "学习"};
+  p.brief.language = Language::kZh;
+  goal_brief(p);
+  EXPECT_TRUE(p.brief.product.empty());
+  EXPECT_TRUE(p.brief.target == "提供专业的书籍" || p.brief.target == "提供学习的书籍") << p.brief.target;
+  EXPECT_EQ(p.prompt, "<|brief|>目标：" + p.brief.target + "\n特点：专业、学习\n体裁：买家评价\n<|copy|>");
+  const std::string once = p.prompt;
+  goal_brief(p);  // no product left: nothing changes
+  EXPECT_EQ(p.prompt, once);
+
+  AdPair ad;
+  ad.id = "adgen-00001";
+  ad.source = "adgen";
+  ad.brief.product = "裙";
+  ad.brief.features = {"显瘦"};
+  goal_brief(ad);
+  EXPECT_EQ(ad.prompt, "<|brief|>目标：提供显瘦的裙\n特点：显瘦\n<|copy|>");
+
+  // About one id in three is picked, always the same ones.
+  int picked = 0;
+  for (int i = 0; i < 3000; ++i) picked += picked_for_goal_brief("reviews-" + std::to_string(i), 3);
+  EXPECT_GT(picked, 900);
+  EXPECT_LT(picked, 1100);
+  EXPECT_EQ(picked_for_goal_brief("adgen-00042", 3), picked_for_goal_brief("adgen-00042", 3));
+  EXPECT_FALSE(picked_for_goal_brief("adgen-00042", 0));
+}
+
 }  // namespace
 }  // namespace marketlm::adcopy

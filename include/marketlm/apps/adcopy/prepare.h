@@ -42,6 +42,7 @@ struct PrepareOptions {
   // below, relative to data_dir; "" skips them.
   std::string english_eval_txt = "uci_sentiment_sentences/amazon_cells_labelled.txt";
   std::string english_eval_product = "phone accessories";
+  int goal_brief_every = 3;  // goal_brief on one training pair in this many (0 = none)
 };
 
 struct PrepareSummary {
@@ -84,6 +85,17 @@ bool is_copy_like(const std::string& text);
 // "reviews-<index>".
 std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const JiebaSegmenter& seg,
                                  const std::set<std::string>& stopwords, const PrepareOptions& opt);
+
+// Briefs as marketers write them often name the product only inside a goal,
+// as the founding example does ("目标：提供高质量的办公用品", no product line),
+// while ADGEN and the review pairs always have a product line and never a
+// goal. goal_brief rewrites a pair that way: target "提供<feature>的<product>"
+// (a feature picked by the id), product line dropped, prompt re-rendered
+// (with the review line for review pairs). Pairs without product or
+// features are left as they are. prepare-data rewrites one training pair in
+// `every` (picked by a stable hash of the id); held-out pairs never.
+void goal_brief(AdPair& pair);
+bool picked_for_goal_brief(const std::string& id, int every);
 
 Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logger& log,
                                            const ProgressSink& progress = {});
