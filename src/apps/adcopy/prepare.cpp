@@ -163,6 +163,23 @@ bool picked_for_goal_brief(const std::string& id, int every) {
   return every > 0 && fnv1a(id) % static_cast<uint64_t>(every) == 0;
 }
 
+bool picked_for_channel_brief(const std::string& id, int every) {
+  return every > 0 && (fnv1a(id) >> 16) % static_cast<uint64_t>(every) == 0;
+}
+
+bool channel_brief(AdPair& p, const std::vector<std::string>& channels) {
+  for (const std::string& name : channels) {
+    auto ch = find_channel(name);
+    if (!ch.is_ok() || (*ch)->fields.size() != 1) continue;
+    const FieldSpec& f = (*ch)->fields[0];
+    if (measure(p.completion, f.unit) > limit_for(f, p.completion)) continue;
+    p.brief.channel = (*ch)->name;
+    p.prompt = p.source == "reviews" ? render_review_prompt(p.brief, &f) : render_prompt(p.brief, &f);
+    return true;
+  }
+  return false;
+}
+
 void goal_brief(AdPair& p) {
   Brief& b = p.brief;
   if (b.product.empty() || b.features.empty()) return;
@@ -172,6 +189,16 @@ void goal_brief(AdPair& p) {
   b.product.clear();
   p.prompt = p.source == "reviews" ? render_review_prompt(b) : render_prompt(b);
 }
+
+namespace {
+// Training pairs only: goal briefs, then channel prompts.
+void vary_briefs(std::vector<AdPair>& pairs, const PrepareOptions& opt) {
+  for (AdPair& p : pairs) {
+    if (picked_for_goal_brief(p.id, opt.goal_brief_every)) goal_brief(p);
+    if (picked_for_channel_brief(p.id, opt.channel_brief_every)) channel_brief(p, {"sms", "weibo"});
+  }
+}
+}  // namespace
 
 Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logger& log,
                                            const ProgressSink& progress) {
@@ -191,8 +218,7 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   std::vector<AdPair> train, eval;
   for (size_t i : split.train) train.push_back(pair_from_adgen(adgen[i], i));
   for (size_t i : split.eval) eval.push_back(pair_from_adgen(adgen[i], i));
-  for (AdPair& p : train)
-    if (picked_for_goal_brief(p.id, opt.goal_brief_every)) goal_brief(p);
+  vary_briefs(train, opt);
   ML_RETURN_IF_ERROR(write_jsonl(out + "adgen_train.jsonl", train));
   ML_RETURN_IF_ERROR(write_jsonl(out + "adgen_eval.jsonl", eval));
   sum.adgen_total = adgen.size();
@@ -223,8 +249,7 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   ML_ASSIGN_OR_RETURN(auto stopwords, load_stopwords_zh(opt.data_dir + "/lexicons/stopwords-iso.json"));
   step("reviews", 1, 2);
   std::vector<AdPair> rp = review_pairs(reviews, seg, stopwords, opt);
-  for (AdPair& p : rp)
-    if (picked_for_goal_brief(p.id, opt.goal_brief_every)) goal_brief(p);
+  vary_briefs(rp, opt);
   ML_RETURN_IF_ERROR(write_jsonl(out + "reviews_pairs.jsonl", rp));
   sum.review_pairs = rp.size();
   sum.files.push_back(out + "reviews_pairs.jsonl");

@@ -84,9 +84,9 @@ std::string render_prompt(const Brief& b, const FieldSpec* field) {
   return out;
 }
 
-std::string render_review_prompt(const Brief& b) {
+std::string render_review_prompt(const Brief& b, const FieldSpec* field) {
   const bool zh = resolved_language(b) == Language::kZh;
-  std::string out = render_prompt(b);
+  std::string out = render_prompt(b, field);
   out.resize(out.size() - std::string_view(kCopyToken).size());
   out += zh ? "体裁：买家评价\n" : "Kind: customer review\n";
   out += kCopyToken;

@@ -120,6 +120,17 @@ TEST(AdcopyDataset, GoalBriefMovesTheProductIntoATarget) {
   goal_brief(ad);
   EXPECT_EQ(ad.prompt, "<|brief|>目标：提供显瘦的裙\n特点：显瘦\n<|copy|>");
 
+  // A copy that fits one SMS gets the SMS prompt; one too long for any listed channel stays generic.
+  AdPair sms = ad;
+  sms.completion = "显瘦的连衣裙，夏天穿正好。";
+  ASSERT_TRUE(channel_brief(sms, {"sms", "weibo"}));
+  EXPECT_EQ(sms.brief.channel, "sms");
+  EXPECT_EQ(sms.prompt, "<|brief|>目标：提供显瘦的裙\n特点：显瘦\n渠道：短信\n字段：短信（不超过70字）\n<|copy|>");
+  AdPair long_copy = ad;
+  long_copy.completion = std::string(300 * 3, 'x');
+  EXPECT_FALSE(channel_brief(long_copy, {"sms", "weibo"}));
+  EXPECT_EQ(long_copy.prompt, ad.prompt);
+
   // About one id in three is picked, always the same ones.
   int picked = 0;
   for (int i = 0; i < 3000; ++i) picked += picked_for_goal_brief("reviews-" + std::to_string(i), 3);

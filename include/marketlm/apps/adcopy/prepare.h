@@ -43,6 +43,7 @@ struct PrepareOptions {
   std::string english_eval_txt = "uci_sentiment_sentences/amazon_cells_labelled.txt";
   std::string english_eval_product = "phone accessories";
   int goal_brief_every = 3;  // goal_brief on one training pair in this many (0 = none)
+  int channel_brief_every = 4;  // channel_brief (sms, weibo) on one training pair in this many (0 = none)
 };
 
 struct PrepareSummary {
@@ -96,6 +97,16 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
 // `every` (picked by a stable hash of the id); held-out pairs never.
 void goal_brief(AdPair& pair);
 bool picked_for_goal_brief(const std::string& id, int every);
+
+// Channel prompts ("渠道：微博\n字段：微博（不超过140字）") never occur in ADGEN
+// or the review pairs, which are all generic. channel_brief gives a pair
+// the first of `channels` whose single field its copy fits (SMS before
+// Weibo: the tightest first) and re-renders the prompt with that channel's
+// lines; false (pair unchanged) when the copy fits none. prepare-data does
+// it to one training pair in `channel_brief_every` (another hash bucket
+// than goal briefs).
+bool channel_brief(AdPair& pair, const std::vector<std::string>& channels);
+bool picked_for_channel_brief(const std::string& id, int every);
 
 Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logger& log,
                                            const ProgressSink& progress = {});

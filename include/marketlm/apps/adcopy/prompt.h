@@ -32,7 +32,7 @@ std::string render_prompt(const Brief& brief, const FieldSpec* field = nullptr);
 // the line "体裁：买家评价" ("Kind: customer review"). The model learns the
 // two voices apart; generation never adds the line, so it asks for ad copy
 // while still drawing on what the reviews taught about other products.
-std::string render_review_prompt(const Brief& brief);
+std::string render_review_prompt(const Brief& brief, const FieldSpec* field = nullptr);
 
 // One prompt per field the brief's channel asks for: the generic channel
 // gets the plain prompt (no channel/field lines, as in training), others one
