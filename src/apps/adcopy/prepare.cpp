@@ -10,6 +10,7 @@
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/text_width.h"
 #include "marketlm/core/file_io.h"
+#include "marketlm/train/dataset.h"
 
 namespace marketlm::adcopy {
 namespace {
@@ -152,19 +153,25 @@ std::vector<AdPair> review_pairs(const std::vector<Review>& reviews, const Jieba
 }
 
 namespace {
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
+// Which training pairs get rewritten: FNV-1a of the id from this start value
+// (not FNV's usual offset basis; the shipped model was trained on these picks).
+uint64_t pick_hash(const std::string& id) {
+  constexpr uint64_t kPickSeed = 1469598103934665603ull;
+  return fnv1a64(id.data(), id.size(), kPickSeed);
+}
+
+// The prompt of a pair's brief: review pairs carry the review line.
+std::string pair_prompt(const AdPair& p, const FieldSpec* field = nullptr) {
+  return p.source == "reviews" ? render_review_prompt(p.brief, field) : render_prompt(p.brief, field);
 }
 }  // namespace
 
 bool picked_for_goal_brief(const std::string& id, int every) {
-  return every > 0 && fnv1a(id) % static_cast<uint64_t>(every) == 0;
+  return every > 0 && pick_hash(id) % static_cast<uint64_t>(every) == 0;
 }
 
 bool picked_for_channel_brief(const std::string& id, int every) {
-  return every > 0 && (fnv1a(id) >> 16) % static_cast<uint64_t>(every) == 0;
+  return every > 0 && (pick_hash(id) >> 16) % static_cast<uint64_t>(every) == 0;
 }
 
 bool channel_brief(AdPair& p, const std::vector<std::string>& channels) {
@@ -174,7 +181,7 @@ bool channel_brief(AdPair& p, const std::vector<std::string>& channels) {
     const FieldSpec& f = (*ch)->fields[0];
     if (measure(p.completion, f.unit) > limit_for(f, p.completion)) continue;
     p.brief.channel = (*ch)->name;
-    p.prompt = p.source == "reviews" ? render_review_prompt(p.brief, &f) : render_prompt(p.brief, &f);
+    p.prompt = pair_prompt(p, &f);
     return true;
   }
   return false;
@@ -184,10 +191,10 @@ void goal_brief(AdPair& p) {
   Brief& b = p.brief;
   if (b.product.empty() || b.features.empty()) return;
   const bool zh = resolved_language(b) == Language::kZh;
-  const std::string& f = b.features[(fnv1a(p.id) >> 8) % b.features.size()];
+  const std::string& f = b.features[(pick_hash(p.id) >> 8) % b.features.size()];
   b.target = zh ? "提供" + f + "的" + b.product : "offer " + b.product + " with " + f;
   b.product.clear();
-  p.prompt = p.source == "reviews" ? render_review_prompt(b) : render_prompt(b);
+  p.prompt = pair_prompt(p);
 }
 
 namespace {

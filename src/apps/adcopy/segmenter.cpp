@@ -5,6 +5,7 @@
 
 #include "marketlm/apps/adcopy/text_width.h"
 #include "marketlm/core/file_io.h"
+#include "marketlm/core/lines.h"
 
 namespace marketlm::adcopy {
 namespace {
@@ -34,18 +35,12 @@ Result<JiebaSegmenter> JiebaSegmenter::load(const std::string& dict_path) {
 Result<JiebaSegmenter> JiebaSegmenter::from_text(std::string_view dict_text, std::string_view source) {
   JiebaSegmenter seg;
   seg.freq_.reserve(600000);
-  size_t pos = 0, line_no = 0;
-  if (dict_text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // UTF-8 BOM
-  while (pos < dict_text.size()) {
-    size_t nl = dict_text.find('\n', pos);
-    if (nl == std::string_view::npos) nl = dict_text.size();
-    std::string_view line = dict_text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++line_no;
+  if (dict_text.substr(0, 3) == "\xEF\xBB\xBF") dict_text.remove_prefix(3);  // UTF-8 BOM
+  ML_RETURN_IF_ERROR(for_each_line(dict_text, [&](std::string_view line, size_t line_no) -> Status {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
       line.remove_suffix(1);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty()) continue;
+    if (line.empty()) return Status::ok();
     size_t sp = line.find(' ');
     if (sp == std::string_view::npos || sp == 0)
       return data_error(std::string(source) + ":" + std::to_string(line_no) +
@@ -72,7 +67,8 @@ Result<JiebaSegmenter> JiebaSegmenter::from_text(std::string_view dict_text, std
       append_utf8(prefix, cps[i]);
       seg.freq_.try_emplace(prefix, 0);
     }
-  }
+    return Status::ok();
+  }));
   if (seg.total_ <= 0)
     return data_error(std::string(source) + ": dictionary has no words with a positive frequency");
   seg.log_total_ = std::log(static_cast<double>(seg.total_));

@@ -20,4 +20,4 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/feature_boost.cpp
   ${CMAKE_CURRENT_LIST_DIR}/generator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/report.cpp)
-list(APPEND MARKETLM_APPS_DEPS marketlm_generate marketlm_text marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)
+list(APPEND MARKETLM_APPS_DEPS marketlm_generate marketlm_train marketlm_text marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)

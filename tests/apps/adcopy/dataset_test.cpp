@@ -119,6 +119,13 @@ TEST(AdcopyDataset, GoalBriefMovesTheProductIntoATarget) {
   ad.brief.features = {"显瘦"};
   goal_brief(ad);
   EXPECT_EQ(ad.prompt, "<|brief|>目标：提供显瘦的裙\n特点：显瘦\n<|copy|>");
+  AdPair en;
+  en.id = "clothing-3";
+  en.brief.product = "dresses";
+  en.brief.features = {"petite"};
+  en.brief.language = Language::kEn;
+  goal_brief(en);
+  EXPECT_EQ(en.prompt, "<|brief|>Goal: offer dresses with petite\nFeatures: petite\n<|copy|>");
 
   // A copy that fits one SMS gets the SMS prompt; one too long for any listed channel stays generic.
   AdPair sms = ad;
