@@ -327,6 +327,8 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   manifest["features_per_review"] = opt.features_per_review;
   manifest["review_chars"] = {opt.min_review_chars, opt.max_review_chars};
   manifest["max_reviews"] = opt.max_reviews;
+  manifest["goal_brief_every"] = opt.goal_brief_every;
+  manifest["channel_brief_every"] = opt.channel_brief_every;
   manifest["sources"] = {opt.data_dir + "/advertisegen/dev.json", zip, waimai_path,
                          opt.data_dir + "/lexicons/stopwords-iso.json", opt.jieba_dict};
   if (!opt.english_eval_txt.empty()) manifest["sources"].push_back(opt.data_dir + "/" + opt.english_eval_txt);
