@@ -192,6 +192,8 @@ void register_prepare(CLI::App* parent, CliState& state) {
   cmd->add_option("--english-eval", o->english_eval_txt,
                   "Labelled English sentences under --data-dir for the held-out english_eval.jsonl (\"\" to skip)")
       ->capture_default_str();
+  cmd->add_flag("!--keep-buyer-voice", o->drop_buyer_voice,
+                "Keep the review pairs whose copy speaks as a buyer (收到, 快递, 下次, 我...); left out by default");
   cmd->add_flag("--json", *json_out, "Machine-readable summary");
   cmd->callback([o, json_out, &state] {
     ProgressBar bar(!*json_out);
@@ -206,8 +208,8 @@ void register_prepare(CLI::App* parent, CliState& state) {
     } else {
       std::printf("ADGEN: %zu pairs -> %zu train, %zu held out (seed %llu)\n", sum->adgen_total,
                   sum->adgen_train, sum->adgen_eval, static_cast<unsigned long long>(o->seed));
-      std::printf("reviews: %zu read -> %zu feature->review pairs; corpus: %zu lines\n",
-                  sum->reviews_read, sum->review_pairs, sum->corpus_lines);
+      std::printf("reviews: %zu read -> %zu feature->review pairs (%zu in a buyer's voice left out); corpus: %zu lines\n",
+                  sum->reviews_read, sum->review_pairs, sum->review_pairs_buyer_voice, sum->corpus_lines);
       if (!o->english_csv.empty())
         std::printf("English clothing reviews: %zu read -> %zu pairs\n", sum->english_reviews_read,
                     sum->english_pairs);

@@ -268,18 +268,18 @@ void register_eval_adcopy(CLI::App& eval, CliState& state) {
       for (const auto& [sys, m] : rows) j[sys] = json::parse(m.to_json());
       print_json(j);
     } else {
-      std::printf("%-12s %5s %9s %9s %8s %8s %8s %7s %7s %8s %6s %6s %8s %8s %8s\n", "system", "n", "BLEU4chr",
+      std::printf("%-12s %5s %9s %9s %8s %8s %8s %7s %7s %8s %6s %6s %8s %6s %8s %8s\n", "system", "n", "BLEU4chr",
                   "BLEU4word", "ROUGE-1", "ROUGE-2", "ROUGE-L", "dist-1", "dist-2", "featcov", "rules",
-                  "chars", "stutter", "en-words", "tok/s");
+                  "chars", "stutter", "buyer", "en-words", "tok/s");
       for (const auto& [sys, m] : rows) {
         char tps[32] = "-";
         if (m.tokens_per_second >= 0) std::snprintf(tps, sizeof tps, "%.0f", m.tokens_per_second);
         char enw[32] = "-";
         if (m.english_word_rate >= 0) std::snprintf(enw, sizeof enw, "%.3f", m.english_word_rate);
-        std::printf("%-12s %5zu %9.2f %9.2f %8.2f %8.2f %8.2f %7.3f %7.3f %8.3f %6.3f %6.1f %8.3f %8s %8s\n",
+        std::printf("%-12s %5zu %9.2f %9.2f %8.2f %8.2f %8.2f %7.3f %7.3f %8.3f %6.3f %6.1f %8.3f %6.3f %8s %8s\n",
                     sys.c_str(), m.n, m.bleu4_chars, m.bleu4_corpus, m.rouge1, m.rouge2, m.rouge_l,
                     m.distinct1, m.distinct2, m.feature_coverage, m.constraint_pass_rate, m.mean_chars,
-                    m.stutter_rate, enw, tps);
+                    m.stutter_rate, m.buyer_voice_rate, enw, tps);
       }
     }
     state.exit_code = kExitOk;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "marketlm/apps/adcopy/buyer_voice.h"
 #include "marketlm/apps/adcopy/english_pairs.h"
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/text_width.h"
@@ -45,6 +46,7 @@ std::string AdcopyMetrics::to_json(int indent) const {
   j["constraint_pass_rate"] = constraint_pass_rate;
   j["mean_chars"] = mean_chars;
   j["stutter_rate"] = stutter_rate;
+  j["buyer_voice_rate"] = buyer_voice_rate;
   if (english_word_rate >= 0) j["english_word_rate"] = english_word_rate;
   else j["english_word_rate"] = nullptr;
   if (tokens_per_second >= 0) j["tokens_per_second"] = tokens_per_second;
@@ -64,7 +66,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
   m.n = refs.size();
   if (m.n == 0) return invalid_argument("evaluation data is empty");
   std::vector<Tokens> hyp_words, ref_words;
-  double sb = 0, r1 = 0, r2 = 0, rl = 0, cov = 0, pass = 0, chars = 0, stutter = 0;
+  double sb = 0, r1 = 0, r2 = 0, rl = 0, cov = 0, pass = 0, chars = 0, stutter = 0, buyer = 0;
   size_t en_words = 0, en_known = 0;
   for (size_t i = 0; i < m.n; ++i) {
     const std::string& pred = predictions[i];
@@ -78,6 +80,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
     pass += passes_channel(refs[i].brief, pred) ? 1 : 0;
     chars += static_cast<double>(char_tokens(pred).size());
     stutter += has_stutter(pred) ? 1 : 0;
+    buyer += speaks_as_buyer(refs[i].brief, pred) ? 1 : 0;
     if (words != nullptr) {
       for (const std::string& w : english_words(pred)) {
         ++en_words;
@@ -100,6 +103,7 @@ Result<AdcopyMetrics> evaluate_adcopy(const std::vector<AdPair>& refs,
   m.constraint_pass_rate = pass / n;
   m.mean_chars = chars / n;
   m.stutter_rate = stutter / n;
+  m.buyer_voice_rate = buyer / n;
   if (en_words > 0) m.english_word_rate = static_cast<double>(en_known) / static_cast<double>(en_words);
   return m;
 }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 
+#include "marketlm/apps/adcopy/buyer_voice.h"
 #include "marketlm/apps/adcopy/feature_boost.h"
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/prompt.h"
@@ -70,12 +71,14 @@ size_t joined_length(const FieldSpec& f, const std::vector<std::string>& words) 
 }  // namespace
 
 // Ranking of finished candidates: EOS before anything else, then text
-// without a stutter (多样多样) before text with one, then the model's mean
+// without a stutter (多样多样) before text with one, then text without a
+// buyer's voice (收到, 下次还买) before text with one, then the model's mean
 // log-likelihood plus weight x feature coverage; the sample order breaks ties.
 bool ranks_before(const TextCandidate& a, const TextCandidate& b, double coverage_weight) {
   const bool ea = a.finish == FinishReason::kEos, eb = b.finish == FinishReason::kEos;
   if (ea != eb) return ea;
   if (a.stutter != b.stutter) return !a.stutter;
+  if (a.buyer_voice != b.buyer_voice) return !a.buyer_voice;
   return a.mean_logprob + coverage_weight * a.feature_coverage > b.mean_logprob + coverage_weight * b.feature_coverage;
 }
 
@@ -327,6 +330,7 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
       if (c.finish != FinishReason::kEos) ++stats->unfinished;
       c.feature_coverage = feature_coverage(brief.features, c.text);
       c.stutter = has_stutter(c.text);
+      c.buyer_voice = speaks_as_buyer(brief, c.text);
       fresh.push_back(std::move(c));
     }
     std::vector<std::vector<int32_t>> conts;

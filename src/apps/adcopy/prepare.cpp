@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "marketlm/apps/adcopy/buyer_voice.h"
 #include "marketlm/apps/adcopy/english_pairs.h"
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/prompt.h"
@@ -47,6 +48,7 @@ std::string PrepareSummary::to_json(int indent) const {
   j["adgen_eval"] = adgen_eval;
   j["reviews_read"] = reviews_read;
   j["review_pairs"] = review_pairs;
+  j["review_pairs_buyer_voice_dropped"] = review_pairs_buyer_voice;
   j["corpus_lines"] = corpus_lines;
   j["english_reviews_read"] = english_reviews_read;
   j["english_pairs"] = english_pairs;
@@ -256,12 +258,16 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   ML_ASSIGN_OR_RETURN(auto stopwords, load_stopwords_zh(opt.data_dir + "/lexicons/stopwords-iso.json"));
   step("reviews", 1, 2);
   std::vector<AdPair> rp = review_pairs(reviews, seg, stopwords, opt);
+  if (opt.drop_buyer_voice)
+    sum.review_pairs_buyer_voice =
+        std::erase_if(rp, [](const AdPair& p) { return has_buyer_voice(p.completion); });
   vary_briefs(rp, opt);
   ML_RETURN_IF_ERROR(write_jsonl(out + "reviews_pairs.jsonl", rp));
   sum.review_pairs = rp.size();
   sum.files.push_back(out + "reviews_pairs.jsonl");
   log.info("adcopy prepare-data: " + std::to_string(reviews.size()) + " shopping reviews -> " +
-           std::to_string(rp.size()) + " feature->review pairs");
+           std::to_string(rp.size()) + " feature->review pairs (" + std::to_string(sum.review_pairs_buyer_voice) +
+           " in a buyer's voice left out)");
   step("reviews", 2, 2);
 
   // English stop words, read once for both English stages.
@@ -329,6 +335,7 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   manifest["max_reviews"] = opt.max_reviews;
   manifest["goal_brief_every"] = opt.goal_brief_every;
   manifest["channel_brief_every"] = opt.channel_brief_every;
+  manifest["drop_buyer_voice"] = opt.drop_buyer_voice;
   manifest["sources"] = {opt.data_dir + "/advertisegen/dev.json", zip, waimai_path,
                          opt.data_dir + "/lexicons/stopwords-iso.json", opt.jieba_dict};
   if (!opt.english_eval_txt.empty()) manifest["sources"].push_back(opt.data_dir + "/" + opt.english_eval_txt);

@@ -13,6 +13,7 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/segmenter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/jieba_hmm.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/buyer_voice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/dataset.cpp
   ${CMAKE_CURRENT_LIST_DIR}/evaluation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/prepare.cpp

@@ -1,5 +1,6 @@
 // evaluate_adcopy's fluency measures on hand-made predictions: the stutter
-// rate and the English word rate against a small word list.
+// rate, the buyer-voice rate and the English word rate against a small word
+// list.
 #include "marketlm/apps/adcopy/evaluation.h"
 
 #include <gtest/gtest.h>
@@ -32,10 +33,22 @@ TEST(AdcopyEvaluation, EnglishWordRateAndStutterRate) {
   ASSERT_TRUE(m.is_ok()) << m.status().to_string();
   EXPECT_DOUBLE_EQ(m->english_word_rate, 4.0 / 6.0);
   EXPECT_DOUBLE_EQ(m->stutter_rate, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(m->buyer_voice_rate, 0.0);
   auto none = evaluate_adcopy(refs, preds, *seg);  // no word list: n/a
   ASSERT_TRUE(none.is_ok());
   EXPECT_EQ(none->english_word_rate, -1.0);
   EXPECT_NE(none->to_json().find("\"english_word_rate\": null"), std::string::npos);
+}
+
+TEST(AdcopyEvaluation, BuyerVoiceRate) {
+  auto seg = JiebaSegmenter::from_text("鞋 10\n", "dict.txt");
+  ASSERT_TRUE(seg.is_ok()) << seg.status().to_string();
+  const std::vector<AdPair> refs{ref("轻便的鞋"), ref("轻便的鞋"), ref("轻便的鞋"), ref("Light shoes.")};
+  const std::vector<std::string> preds{"轻便的鞋，让我们走得更远", "收到了，鞋很轻便", "轻便透气", "I love these"};
+  auto m = evaluate_adcopy(refs, preds, *seg);
+  ASSERT_TRUE(m.is_ok()) << m.status().to_string();
+  EXPECT_DOUBLE_EQ(m->buyer_voice_rate, 2.0 / 4.0);
+  EXPECT_NE(m->to_json().find("\"buyer_voice_rate\": 0.5"), std::string::npos);
 }
 
 TEST(AdcopyEvaluation, WordListLowerCasedAndErrors) {

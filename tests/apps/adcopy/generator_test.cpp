@@ -359,7 +359,7 @@ TEST_F(AdcopyGeneratorTiny, ErrorsForBadInput) {
   EXPECT_FALSE(gen->generate(office_brief("generic"), too_long).is_ok());
 }
 
-TEST(AdcopyRanking, EosThenNoStutterThenScore) {
+TEST(AdcopyRanking, EosThenNoStutterThenNoBuyerVoiceThenScore) {
   auto cand = [](bool eos, bool stutter, double lp, double cov) {
     TextCandidate c;
     c.finish = eos ? FinishReason::kEos : FinishReason::kLength;
@@ -376,6 +376,16 @@ TEST(AdcopyRanking, EosThenNoStutterThenScore) {
   EXPECT_TRUE(ranks_before(cand(true, false, -3.0, 1.0), cand(true, false, -1.0, 0.0), 1000.0));
   EXPECT_TRUE(ranks_before(cand(true, false, -1.0, 0.0), cand(true, false, -3.0, 1.0), 1.0));
   EXPECT_FALSE(ranks_before(cand(true, false, -2.0, 0.5), cand(true, false, -2.0, 0.5), 1.0));
+  // A buyer's voice loses to a worse score in an ad's voice, but not to a stutter.
+  auto buyer = [&](bool stutter, double lp) {
+    TextCandidate c = cand(true, stutter, lp, 1.0);
+    c.buyer_voice = true;
+    return c;
+  };
+  EXPECT_TRUE(ranks_before(cand(true, false, -5.0, 0.0), buyer(false, -1.0), 1000.0));
+  EXPECT_FALSE(ranks_before(buyer(false, -1.0), cand(true, false, -5.0, 0.0), 1000.0));
+  EXPECT_TRUE(ranks_before(buyer(false, -5.0), cand(true, true, -1.0, 1.0), 1000.0));
+  EXPECT_TRUE(ranks_before(buyer(false, -1.0), buyer(false, -2.0), 1000.0));
 }
 
 TEST(AdcopyKeywordField, LongestFieldThatHoldsAllKeywords) {

@@ -1,11 +1,13 @@
 // prepare-data on the real data with a small review subset: the held-out
 // ADGEN split is deterministic, disjoint from training and 10% of the pairs;
-// review pairs carry features found in their copy.
+// review pairs carry features found in their copy and none speaks as a
+// buyer unless asked to.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <set>
 
+#include "marketlm/apps/adcopy/buyer_voice.h"
 #include "marketlm/apps/adcopy/metrics.h"
 #include "marketlm/apps/adcopy/prepare.h"
 #include "marketlm/apps/adcopy/prompt.h"
@@ -30,11 +32,17 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
   EXPECT_EQ(a->adgen_eval, 87u);
   EXPECT_EQ(a->adgen_train, 783u);
   EXPECT_EQ(a->reviews_read, 1500u);
-  EXPECT_GT(a->review_pairs, 300u);
+  // About half the positive copy-like reviews speak as a buyer (收到, 快递, 我...).
+  EXPECT_GT(a->review_pairs, 150u);
+  EXPECT_GT(a->review_pairs_buyer_voice, 150u);
   EXPECT_GT(a->corpus_lines, 10000u);  // includes all food-delivery reviews
 
   opt.out_dir = base + "/b";
-  ASSERT_TRUE(prepare_adcopy_data(opt, Logger()).is_ok());
+  opt.drop_buyer_voice = false;  // --keep-buyer-voice: every pair back, the ADGEN split unchanged
+  auto b = prepare_adcopy_data(opt, Logger());
+  ASSERT_TRUE(b.is_ok()) << b.status().to_string();
+  EXPECT_EQ(b->review_pairs, a->review_pairs + a->review_pairs_buyer_voice);
+  EXPECT_EQ(b->review_pairs_buyer_voice, 0u);
   auto ea = read_file(base + "/a/adgen_eval.jsonl"), eb = read_file(base + "/b/adgen_eval.jsonl");
   ASSERT_TRUE(ea.is_ok() && eb.is_ok());
   EXPECT_EQ(*ea, *eb);  // same seed, same bytes
@@ -59,6 +67,7 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
   for (const auto& p : *reviews) {
     ASSERT_FALSE(p.brief.features.empty());
     EXPECT_DOUBLE_EQ(feature_coverage(p.brief.features, p.completion), 1.0) << p.id;
+    EXPECT_FALSE(has_buyer_voice(p.completion)) << p.id;
     const bool generic = p.brief.channel.empty() || p.brief.channel == "generic";
     EXPECT_EQ(p.prompt, render_review_prompt(p.brief, generic ? nullptr : &(*find_channel(p.brief.channel))->fields[0]))
         << p.id;

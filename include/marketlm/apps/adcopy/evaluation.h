@@ -24,6 +24,7 @@ struct AdcopyMetrics {
   double constraint_pass_rate = 0;             // fraction passing every rule of the brief's channel
   double mean_chars = 0;                       // mean prediction length in characters
   double stutter_rate = 0;                     // share of predictions with a stutter (has_stutter)
+  double buyer_voice_rate = 0;                 // share of predictions in a buyer's voice (speaks_as_buyer)
   // Share of the predictions' English words (english_words) that the word
   // list knows: misspelt or invented words lower it. -1 = no list given or
   // no English word in the predictions.

@@ -21,9 +21,10 @@
 //  * every text field is sampled several times in one batch that shares the
 //    prompt's cache; texts failing the final validator are dropped, near
 //    duplicates (character-bigram Jaccard >= distinct_threshold) removed, the
-//    rest ranked (finished by EOS first, then the model's mean log-likelihood
-//    per token plus coverage_weight x brief-feature coverage) and dealt into
-//    variants;
+//    rest ranked (finished by EOS first, then text without a stutter, then
+//    text without a buyer's voice (buyer_voice.h), then the model's mean
+//    log-likelihood per token plus coverage_weight x brief-feature coverage)
+//    and dealt into variants;
 //  * with feature_boost > 0, tokens that start or continue a brief feature
 //    not yet in the text get a logit bonus (GenerationHooks::dynamic_bias,
 //    FeatureBooster), so the copy is steered into the brief's features;
@@ -100,12 +101,16 @@ struct TextCandidate {
   FinishReason finish = FinishReason::kLength;
   double feature_coverage = 0.0;
   bool stutter = false;       // has_stutter (metrics.h): ranked after every text without one
+  // Buyer-voice markers (buyer_voice.h) other than words of the brief itself:
+  // ranked after ad-voiced text (after the stutter test).
+  bool buyer_voice = false;
   CheckReport checks;         // check_text on the finished text
 };
 
 // The order of finished candidates: EOS before anything else, then text
-// without a stutter before text with one, then the higher mean
-// log-likelihood + coverage_weight x feature coverage.
+// without a stutter before text with one, then text without a buyer's voice
+// before text with one, then the higher mean log-likelihood +
+// coverage_weight x feature coverage.
 bool ranks_before(const TextCandidate& a, const TextCandidate& b, double coverage_weight);
 
 struct GenerateStats {

@@ -44,11 +44,16 @@ struct PrepareOptions {
   std::string english_eval_product = "phone accessories";
   int goal_brief_every = 3;  // goal_brief on one training pair in this many (0 = none)
   int channel_brief_every = 4;  // channel_brief (sms, weibo) on one training pair in this many (0 = none)
+  // Leave out the review pairs whose copy is in a buyer's voice
+  // (has_buyer_voice: 收到, 快递, 下次还买, 我): ad copy describes the product,
+  // not the purchase, and these were the voice the model slipped into.
+  bool drop_buyer_voice = true;
 };
 
 struct PrepareSummary {
   size_t adgen_total = 0, adgen_train = 0, adgen_eval = 0;
   size_t reviews_read = 0, review_pairs = 0, corpus_lines = 0;
+  size_t review_pairs_buyer_voice = 0;  // review pairs left out by drop_buyer_voice
   size_t english_reviews_read = 0, english_pairs = 0, english_eval_pairs = 0;
   std::vector<std::string> files;
   std::string to_json(int indent = 2) const;
