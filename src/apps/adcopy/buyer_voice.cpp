@@ -12,26 +12,20 @@ constexpr std::array<std::string_view, 17> kChineseMarkers = {
     "差评", "下次", "回购", "送货", "退货", "换货", "店家", "掌柜"};
 constexpr std::string_view kFirstPerson = "我";
 
-// Matched case-sensitively: "I" is a pronoun only as a capital.
-constexpr std::array<std::string_view, 4> kEnglishExact = {"I", "I'm", "I've", "I'd"};
-// Matched ASCII case-insensitively.
-constexpr std::array<std::string_view, 6> kEnglishWords = {"my", "me", "ordered", "bought",
-                                                           "purchased", "returned"};
+// Whole words, matched ASCII case-insensitively: reviews often write the
+// pronoun in lower case ("i ordered", "i'm 5'3").
+constexpr std::array<std::string_view, 10> kEnglishWords = {"I", "I'm", "I've", "I'd", "my", "me",
+                                                            "ordered", "bought", "purchased", "returned"};
 
 bool word_char(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) != 0 || c == '\'';
 }
 
-bool same_word(std::string_view a, std::string_view b, bool fold_case) {
+bool same_word_ascii_ci(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (fold_case) {
-      x = static_cast<char>(std::tolower(static_cast<unsigned char>(x)));
-      y = static_cast<char>(std::tolower(static_cast<unsigned char>(y)));
-    }
-    if (x != y) return false;
-  }
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   return true;
 }
 
@@ -64,15 +58,9 @@ std::vector<std::string> buyer_voice_markers(std::string_view text) {
     words.push_back(text.substr(i, j - i));
     i = j;
   }
-  auto any_word = [&](std::string_view m, bool fold) {
-    for (std::string_view w : words)
-      if (same_word(w, m, fold)) return true;
-    return false;
-  };
-  for (std::string_view m : kEnglishExact)
-    if (any_word(m, false)) found.emplace_back(m);
   for (std::string_view m : kEnglishWords)
-    if (any_word(m, true)) found.emplace_back(m);
+    if (std::any_of(words.begin(), words.end(), [&](std::string_view w) { return same_word_ascii_ci(w, m); }))
+      found.emplace_back(m);
   return found;
 }
 

@@ -22,8 +22,9 @@ TEST(BuyerVoice, ChineseMarkers) {
 TEST(BuyerVoice, EnglishMarkersAreWholeWords) {
   EXPECT_EQ(buyer_voice_markers("I ordered my usual size"), (Markers{"I", "my", "ordered"}));
   EXPECT_EQ(buyer_voice_markers("I'm 5'1\" and it fits ME"), (Markers{"I'm", "me"}));
-  // Inside other words, or "i" in lower case (a list item, a typo): no.
-  EXPECT_FALSE(has_buyer_voice("Mythical comfort for men. Item i: ordering is easy."));
+  EXPECT_EQ(buyer_voice_markers("i'm 5'3 and i love it"), (Markers{"I", "I'm"}));
+  // Inside other words: no.
+  EXPECT_FALSE(has_buyer_voice("Mythical comfort for men. Items: ordering is easy, mine to keep."));
   EXPECT_FALSE(has_buyer_voice("Light and breathable running shoes for your daily miles."));
   EXPECT_TRUE(has_buyer_voice("Bought it twice."));
 }

@@ -6,7 +6,7 @@
 // generator ranks such text after ad-voiced text.
 //
 // The markers were chosen on the training data (docs/adcopy.md, "Buyer
-// voice"): 56.6% of the Chinese review pairs and 72.0% of the English ones
+// voice"): 56.6% of the Chinese review pairs and 88.1% of the English ones
 // contain one, against none of the 87 held-out ADGEN ad copies and 2 of the
 // 783 training ones. 我 counts only outside 我们 and 自我, which ad copy uses
 // ("让我们", "展示自我").
@@ -21,9 +21,8 @@
 namespace marketlm::adcopy {
 
 // The buyer-voice markers found in `text`, each once, in the order of the
-// marker list. English markers are whole words (ASCII letters and the
-// apostrophe delimit them); "I" and its contractions match case-sensitively,
-// the rest ASCII case-insensitively.
+// marker list. English markers are whole words (runs of ASCII letters and
+// apostrophes), matched ASCII case-insensitively.
 std::vector<std::string> buyer_voice_markers(std::string_view text);
 bool has_buyer_voice(std::string_view text);
 // Whether `text` has a buyer-voice marker that the brief does not itself use
