@@ -23,8 +23,8 @@ test: build
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-# Rebuild the shipped ad-copy model models/adcopy-zh from ../shared/data (about 115
-# minutes on 2 cores; resumable: run it again after an interruption).
+# Rebuild the shipped ad-copy models (models/adcopy-zh, models/adcopy-en) from ../shared/data (about 2.5 hours
+# on 2 cores; resumable: run it again after an interruption).
 model: build
 	@bash scripts/train_adcopy_model.sh $(BUILD_DIR)
 

@@ -6,10 +6,10 @@
 #   1. prepare-data: ADGEN pairs (held-out split fixed by seed), review pairs, review corpus -> data/adcopy/
 #   2. tokenizer:    an 8000-token byte-level BPE learnt from the corpus + ADGEN train pairs
 #   3. pretrain:     continued pretraining on the review corpus   (configs/adcopy-pretrain.json)
+#  3b. more:         3000 more pretraining steps, bf16, the learning rate warmed up again to 5e-4
+#                    (configs/adcopy-pretrain-more.json): the validation loss was still falling at the
+#                    end of stage 3
 #   4. finetune:     brief -> copy pairs, loss on the copy only     (configs/adcopy-finetune.json)
-#  4b. channels:     600 more steps at lr 1e-4 on the same files     (configs/adcopy-channels.json); the
-#                    channel (SMS / Weibo) prompts of prepare-data were added after the shipped model's
-#                    stage 4 had run, and this pass taught them to it
 #   5. export:       the fine-tuned weights + tokenizer + generation defaults -> models/adcopy-zh
 # Then the English model, models/adcopy-en, the same way:
 #   6. tokenizer:    a 4000-token byte-level BPE learnt from Jane Austen's novels + the English pairs
@@ -55,6 +55,9 @@ fi
 step "3. Continued pretraining on Chinese shopping reviews (configs/adcopy-pretrain.json)"
 run_stage train configs/adcopy-pretrain.json
 
+step "3b. More pretraining on the review corpus (configs/adcopy-pretrain-more.json)"
+run_stage train configs/adcopy-pretrain-more.json
+
 step "4. Fine-tuning on brief -> copy pairs (configs/adcopy-finetune.json)"
 run_stage train configs/adcopy-finetune.json
 
@@ -78,11 +81,8 @@ export_model() {
   echo "model: $out (from $ckpt)"
 }
 
-step "4b. A short pass at a low learning rate on the same pairs (configs/adcopy-channels.json)"
-run_stage train configs/adcopy-channels.json
-
 step "5. Export to $OUT"
-export_model runs/adcopy-channels "$OUT"
+export_model runs/adcopy-finetune "$OUT"
 
 step "6. English tokenizer (marketlm tokenizer train, 4000 tokens)"
 if [ -f "$TOK_EN/tokenizer.json" ]; then

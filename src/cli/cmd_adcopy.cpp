@@ -192,8 +192,8 @@ void register_prepare(CLI::App* parent, CliState& state) {
   cmd->add_option("--english-eval", o->english_eval_txt,
                   "Labelled English sentences under --data-dir for the held-out english_eval.jsonl (\"\" to skip)")
       ->capture_default_str();
-  cmd->add_flag("!--keep-buyer-voice", o->drop_buyer_voice,
-                "Keep the review pairs whose copy speaks as a buyer (收到, 快递, 下次, 我...); left out by default");
+  cmd->add_flag("--drop-buyer-voice", o->drop_buyer_voice,
+                "Leave out the review pairs whose copy speaks as a buyer (收到, 快递, 下次, 我...)");
   cmd->add_flag("--json", *json_out, "Machine-readable summary");
   cmd->callback([o, json_out, &state] {
     ProgressBar bar(!*json_out);

@@ -293,11 +293,18 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
 
   std::vector<TextCandidate> pool;
   const int max_seqs = std::max(1, decoder_->max_slots() - 1);
+  // Another round is sampled while fewer than `needed` distinct clean texts
+  // are in the pool: ended by EOS, no stutter, not in a buyer's voice. The
+  // others stay in the pool, ranked last, for when no round finds enough.
+  auto clean = [](const TextCandidate& c) {
+    return c.finish == FinishReason::kEos && !c.stutter && !c.buyer_voice;
+  };
   for (int round = 0; round < opt.max_rounds; ++round) {
     int have = 0;
     {
       std::vector<std::string> texts;
-      for (const auto& c : pool) texts.push_back(c.text);
+      for (const auto& c : pool)
+        if (clean(c)) texts.push_back(c.text);
       have = static_cast<int>(keep_distinct(texts, opt.distinct_threshold).size());
     }
     if (have >= needed) break;

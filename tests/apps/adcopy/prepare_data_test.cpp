@@ -1,7 +1,7 @@
 // prepare-data on the real data with a small review subset: the held-out
 // ADGEN split is deterministic, disjoint from training and 10% of the pairs;
-// review pairs carry features found in their copy and none speaks as a
-// buyer unless asked to.
+// review pairs carry features found in their copy, and none speaks as a
+// buyer when those are dropped.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -23,6 +23,7 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
   PrepareOptions opt;
   opt.data_dir = data;
   opt.max_reviews = 1500;
+  opt.drop_buyer_voice = true;
   std::string base = MARKETLM_BINARY_DIR "/adcopy_prepare_test";
   std::filesystem::remove_all(base);
   opt.out_dir = base + "/a";
@@ -38,7 +39,7 @@ TEST(AdcopyPrepareData, SubsetRunWritesDeterministicSplit) {
   EXPECT_GT(a->corpus_lines, 10000u);  // includes all food-delivery reviews
 
   opt.out_dir = base + "/b";
-  opt.drop_buyer_voice = false;  // --keep-buyer-voice: every pair back, the ADGEN split unchanged
+  opt.drop_buyer_voice = false;  // the default: every pair, the ADGEN split unchanged
   auto b = prepare_adcopy_data(opt, Logger());
   ASSERT_TRUE(b.is_ok()) << b.status().to_string();
   EXPECT_EQ(b->review_pairs, a->review_pairs + a->review_pairs_buyer_voice);

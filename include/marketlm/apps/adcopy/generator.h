@@ -65,7 +65,7 @@ struct GenerateOptions {
   float repetition_penalty = 1.2f;
   uint64_t seed = 0;
   int oversample = 2;               // candidates sampled per text still needed
-  int max_rounds = 3;               // sampling rounds while too few candidates pass
+  int max_rounds = 3;               // sampling rounds while too few clean candidates (EOS-ended, no stutter, no buyer voice)
   double distinct_threshold = 0.6;  // ngram_jaccard (bigrams) at or above which texts are near duplicates
   int max_new_tokens = 0;           // 0 = 2 x the field's limit + 16, capped by the context
   // The shortest text a field may end with, in the field's unit (characters,
