@@ -82,6 +82,10 @@ bool ranks_before(const TextCandidate& a, const TextCandidate& b, double coverag
   return a.mean_logprob + coverage_weight * a.feature_coverage > b.mean_logprob + coverage_weight * b.feature_coverage;
 }
 
+bool is_clean(const TextCandidate& c) {
+  return c.finish == FinishReason::kEos && !c.stutter && !c.buyer_voice;
+}
+
 Status GenerateOptions::validate() const {
   if (num_variants < 1) return invalid_argument("num_variants (-n) must be at least 1, got " + std::to_string(num_variants));
   if (!(temperature > 0.0f)) return invalid_argument("temperature must be > 0, got " + std::to_string(temperature));
@@ -294,17 +298,14 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
   std::vector<TextCandidate> pool;
   const int max_seqs = std::max(1, decoder_->max_slots() - 1);
   // Another round is sampled while fewer than `needed` distinct clean texts
-  // are in the pool: ended by EOS, no stutter, not in a buyer's voice. The
-  // others stay in the pool, ranked last, for when no round finds enough.
-  auto clean = [](const TextCandidate& c) {
-    return c.finish == FinishReason::kEos && !c.stutter && !c.buyer_voice;
-  };
+  // are in the pool (is_clean). The others stay in the pool, ranked last,
+  // for when no round finds enough.
   for (int round = 0; round < opt.max_rounds; ++round) {
     int have = 0;
     {
       std::vector<std::string> texts;
       for (const auto& c : pool)
-        if (clean(c)) texts.push_back(c.text);
+        if (is_clean(c)) texts.push_back(c.text);
       have = static_cast<int>(keep_distinct(texts, opt.distinct_threshold).size());
     }
     if (have >= needed) break;

@@ -386,6 +386,11 @@ TEST(AdcopyRanking, EosThenNoStutterThenNoBuyerVoiceThenScore) {
   EXPECT_FALSE(ranks_before(buyer(false, -1.0), cand(true, false, -5.0, 0.0), 1000.0));
   EXPECT_TRUE(ranks_before(buyer(false, -5.0), cand(true, true, -1.0, 1.0), 1000.0));
   EXPECT_TRUE(ranks_before(buyer(false, -1.0), buyer(false, -2.0), 1000.0));
+  // Clean: ended by EOS, no stutter, no buyer's voice; anything else asks for another round.
+  EXPECT_TRUE(is_clean(cand(true, false, -9.0, 0.0)));
+  EXPECT_FALSE(is_clean(cand(false, false, -1.0, 1.0)));
+  EXPECT_FALSE(is_clean(cand(true, true, -1.0, 1.0)));
+  EXPECT_FALSE(is_clean(buyer(false, -1.0)));
 }
 
 TEST(AdcopyKeywordField, LongestFieldThatHoldsAllKeywords) {

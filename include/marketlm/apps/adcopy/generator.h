@@ -113,6 +113,11 @@ struct TextCandidate {
 // coverage_weight x feature coverage.
 bool ranks_before(const TextCandidate& a, const TextCandidate& b, double coverage_weight);
 
+// A clean candidate: ended by EOS, no stutter, not in a buyer's voice. The
+// generator samples another round (up to max_rounds) while it has fewer
+// distinct clean candidates than it needs.
+bool is_clean(const TextCandidate& c);
+
 struct GenerateStats {
   int64_t prompt_tokens = 0;     // over every generate() call
   int64_t generated_tokens = 0;  // sampled tokens over every candidate (EOS not counted)
