@@ -208,8 +208,11 @@ void register_prepare(CLI::App* parent, CliState& state) {
     } else {
       std::printf("ADGEN: %zu pairs -> %zu train, %zu held out (seed %llu)\n", sum->adgen_total,
                   sum->adgen_train, sum->adgen_eval, static_cast<unsigned long long>(o->seed));
-      std::printf("reviews: %zu read -> %zu feature->review pairs (%zu in a buyer's voice left out); corpus: %zu lines\n",
-                  sum->reviews_read, sum->review_pairs, sum->review_pairs_buyer_voice, sum->corpus_lines);
+      std::printf("reviews: %zu read -> %zu feature->review pairs; corpus: %zu lines\n", sum->reviews_read,
+                  sum->review_pairs, sum->corpus_lines);
+      if (o->drop_buyer_voice)
+        std::printf("review pairs in a buyer's voice left out (--drop-buyer-voice): %zu\n",
+                    sum->review_pairs_buyer_voice);
       if (!o->english_csv.empty())
         std::printf("English clothing reviews: %zu read -> %zu pairs\n", sum->english_reviews_read,
                     sum->english_pairs);

@@ -266,8 +266,9 @@ Result<PrepareSummary> prepare_adcopy_data(const PrepareOptions& opt, const Logg
   sum.review_pairs = rp.size();
   sum.files.push_back(out + "reviews_pairs.jsonl");
   log.info("adcopy prepare-data: " + std::to_string(reviews.size()) + " shopping reviews -> " +
-           std::to_string(rp.size()) + " feature->review pairs (" + std::to_string(sum.review_pairs_buyer_voice) +
-           " in a buyer's voice left out)");
+           std::to_string(rp.size()) + " feature->review pairs" +
+           (opt.drop_buyer_voice ? " (" + std::to_string(sum.review_pairs_buyer_voice) + " in a buyer's voice left out)"
+                                 : std::string()));
   step("reviews", 2, 2);
 
   // English stop words, read once for both English stages.
