@@ -53,6 +53,13 @@ void add_adcopy_sampling_flags(CLI::App* cmd, adcopy::GenerateOptions& g) {
   cmd->add_option("--coverage-weight", g.coverage_weight,
                   "Candidate ranking: mean log-likelihood per token + this x feature coverage")
       ->capture_default_str();
+  cmd->add_option("--target-opening", g.target_opening,
+                  "Also sample copy that starts from the brief's target (e.g. 提供高质量的办公用品，...), ranked with "
+                  "the rest: true or false")
+      ->capture_default_str();
+  cmd->add_option("--opening-feature-boost", g.opening_feature_boost,
+                  "--feature-boost for the copy that starts from the target")
+      ->capture_default_str();
 }
 
 Result<std::unique_ptr<LoadedAdcopyModel>> load_adcopy_model(const AdcopyModelFlags& f) {

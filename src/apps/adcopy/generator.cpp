@@ -9,6 +9,7 @@
 #include "marketlm/apps/adcopy/buyer_voice.h"
 #include "marketlm/apps/adcopy/feature_boost.h"
 #include "marketlm/apps/adcopy/metrics.h"
+#include "marketlm/apps/adcopy/opening.h"
 #include "marketlm/apps/adcopy/prompt.h"
 #include "marketlm/apps/adcopy/text_width.h"
 #include "marketlm/generate/constraints.h"
@@ -101,6 +102,9 @@ Status GenerateOptions::validate() const {
   if (min_length < 0) return invalid_argument("min_length must be >= 0, got " + std::to_string(min_length));
   if (!(feature_boost >= 0.0f && feature_boost <= 100.0f))
     return invalid_argument("feature_boost must be in [0, 100] (0 = off), got " + std::to_string(feature_boost));
+  if (!(opening_feature_boost >= 0.0f && opening_feature_boost <= 100.0f))
+    return invalid_argument("opening_feature_boost must be in [0, 100] (0 = off), got " +
+                            std::to_string(opening_feature_boost));
   if (!(feature_continue_scale >= 0.0f && feature_continue_scale <= 10.0f))
     return invalid_argument("feature_continue_scale must be in [0, 10], got " + std::to_string(feature_continue_scale));
   if (feature_max_starts < 1)
@@ -229,8 +233,17 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
   words.banned.push_back(std::string(kNeverWritten));
   const PrefixChecker checker(field, words, require_keywords);
   const std::vector<int32_t> ids = encode_prompt(prompt);
+  // Copy that starts from the brief's target (opening.h), when it fits the
+  // field and breaks none of its rules.
+  const std::string opening = [&] {
+    std::string o = opt.target_opening ? target_opening(brief) : std::string();
+    const bool usable = opening_fits(field, o) && checker.check_append("", o).passed &&
+                        !(field.google_editorial && caps_word_started(o));
+    return usable ? o : std::string();
+  }();
+  const std::vector<int32_t> opening_ids = opening.empty() ? std::vector<int32_t>{} : tok_->encode(opening);
   const int plen = static_cast<int>(ids.size());
-  const int room = decoder_->max_positions() - plen;
+  const int room = decoder_->max_positions() - plen - static_cast<int>(opening_ids.size());
   if (room < 2)
     return out_of_range("the prompt for field '" + field.name + "' is " + std::to_string(plen) +
                         " tokens and leaves no room in the model's context of " +
@@ -258,11 +271,23 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
     if (force_words_min_tokens(cfg.force_words_ids) > budget) cfg.force_words_ids.clear();  // rely on the checker
   }
 
+  std::unique_ptr<FeatureBooster> booster;
+  const float boost = opening.empty() ? opt.feature_boost : opt.opening_feature_boost;
+  if (boost > 0.0f && !brief.features.empty()) {
+    std::vector<int32_t> skip = banned_specials_;
+    skip.push_back(eos_id_);
+    booster = std::make_unique<FeatureBooster>(brief.features, token_bytes_, skip, boost,
+                                               boost * opt.feature_continue_scale, opt.feature_max_starts);
+  }
+  // The hooks judge the copy: the opening (or nothing), then the text the
+  // engine has generated.
   GenerationHooks hooks;
   hooks.token_bytes = [this](int32_t id) { return tok_->id_to_bytes(id); };
-  hooks.accept = [&](int, std::string_view text, std::string_view piece, bool eos) {
+  hooks.accept = [&](int, std::string_view generated, std::string_view piece, bool eos) {
+    const std::string text = opening + std::string(generated);
     if (eos) {
-      if (text.empty() || is_ascii_space(text.back()) || !is_valid_utf8(text)) return false;
+      // The model writes something of its own after the opening.
+      if (generated.empty() || is_ascii_space(text.back()) || !is_valid_utf8(text)) return false;
       if (opt.min_length > 0 && measure(text, field.unit) < static_cast<size_t>(opt.min_length)) return false;
       return check_text(field, words, text, require_keywords).all_passed();
     }
@@ -283,17 +308,13 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
     if (is_ascii_space(full.back()) && checker.remaining(full) == 0) return false;  // could never end
     return true;
   };
-
-  std::unique_ptr<FeatureBooster> booster;
-  if (opt.feature_boost > 0.0f && !brief.features.empty()) {
-    std::vector<int32_t> skip = banned_specials_;
-    skip.push_back(eos_id_);
-    booster = std::make_unique<FeatureBooster>(brief.features, token_bytes_, skip, opt.feature_boost,
-                                               opt.feature_boost * opt.feature_continue_scale, opt.feature_max_starts);
-    hooks.dynamic_bias = [&booster](int, std::span<const int32_t>, std::string_view text) {
-      return booster->biases(text);
+  if (booster) {
+    hooks.dynamic_bias = [&](int, std::span<const int32_t>, std::string_view generated) {
+      return booster->biases(opening + std::string(generated));
     };
   }
+  std::vector<int32_t> start_ids = ids;  // the prompt, then the opening
+  start_ids.insert(start_ids.end(), opening_ids.begin(), opening_ids.end());
 
   std::vector<TextCandidate> pool;
   const int max_seqs = std::max(1, decoder_->max_slots() - 1);
@@ -311,20 +332,22 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
     if (have >= needed) break;
     cfg.num_return_sequences = std::min(max_seqs, (needed - have) * opt.oversample);
     cfg.seed = opt.seed + 1000003ull * static_cast<uint64_t>(round) + 7919ull * static_cast<uint64_t>(field_index);
-    auto out = marketlm::generate(*decoder_, ids, cfg, hooks);
+    auto out = marketlm::generate(*decoder_, start_ids, cfg, hooks);
     if (!out) return out.status().with_context("generating field '" + field.name + "'");
     ++stats->generate_calls;
-    stats->prompt_tokens += plen;
+    stats->prompt_tokens += static_cast<int64_t>(start_ids.size());
     std::vector<TextCandidate> fresh;
     for (const auto& s : out->sequences) {
       ++stats->candidates;
       stats->generated_tokens += static_cast<int64_t>(s.token_ids.size());
       TextCandidate c;
       c.field = field.name;
+      c.opened = !opening.empty();
       // The raw bytes: the engine's text turns a character cut by the token
       // budget into U+FFFD, which must count as invalid, not as copy.
-      c.text = tok_->decode(s.token_ids);
-      c.token_ids = s.token_ids;
+      c.text = opening + tok_->decode(s.token_ids);
+      c.token_ids = opening_ids;  // the opening's tokens count in the score
+      c.token_ids.insert(c.token_ids.end(), s.token_ids.begin(), s.token_ids.end());
       c.finish = s.finish_reason;
       if (c.finish != FinishReason::kEos && c.finish != FinishReason::kLength) {
         ++stats->unfinished;

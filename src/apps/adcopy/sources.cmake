@@ -19,6 +19,7 @@ list(APPEND MARKETLM_APPS_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/prepare.cpp
   ${CMAKE_CURRENT_LIST_DIR}/english_pairs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/feature_boost.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/opening.cpp
   ${CMAKE_CURRENT_LIST_DIR}/generator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/report.cpp)
 list(APPEND MARKETLM_APPS_DEPS marketlm_generate marketlm_train marketlm_text marketlm_core nlohmann_json::nlohmann_json PkgConfig::LIBZIP)

@@ -224,6 +224,7 @@ TEST_F(AdcopyGeneratorTiny, MinLengthHoldsBackEos) {
   BiasedDecoder biased(dec_.get(), {*eos}, 12.0f);
   Brief b = office_brief("sms");
   b.keywords.clear();
+  b.target.clear();  // the target's opening alone is 11 characters
   GenerateOptions opt;
   opt.num_variants = 2;
   opt.seed = 6;
@@ -235,6 +236,63 @@ TEST_F(AdcopyGeneratorTiny, MinLengthHoldsBackEos) {
   auto v = run_checked(&biased, b, opt);
   ASSERT_FALSE(v.empty()) << shortfall_;
   for (const auto& var : v) EXPECT_GE(measure(var.joined(), LengthUnit::kCodePoints), 12u) << var.joined();
+}
+
+TEST_F(AdcopyGeneratorTiny, CopyStartsFromTheTargetWhereItFits) {
+  // Google headlines (30 wide) cannot hold the 22-wide opening in half their
+  // limit; descriptions (90) can. Every text that takes it starts with it,
+  // its tokens lead the candidate's (so they count in the score), the model
+  // adds text of its own, and every rule still holds (run_checked).
+  const std::string opening = "提供高质量的办公用品，";
+  const std::vector<int32_t> opening_ids = tok_->encode(opening);
+  auto gen = AdcopyGenerator::create(dec_.get(), tok_.get());
+  ASSERT_TRUE(gen.is_ok()) << gen.status().to_string();
+  for (const char* ch : {"sms", "google_rsa"}) {
+    Brief b = office_brief(ch);
+    GenerateOptions opt;
+    opt.num_variants = 1;
+    opt.seed = 7;
+    auto r = gen->generate(b, opt);
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ASSERT_EQ(r->texts.size(), 1u) << ch << ": " << r->shortfall;
+    for (const TextCandidate& c : r->texts[0]) {
+      const bool fits = c.field != "headline";
+      EXPECT_EQ(c.opened, fits) << ch << " " << c.field << ": " << c.text;
+      EXPECT_EQ(c.text.rfind(opening, 0) == 0, fits) << c.text;
+      if (!fits) continue;
+      EXPECT_GT(c.text.size(), opening.size()) << c.text;
+      ASSERT_GT(c.token_ids.size(), opening_ids.size());
+      EXPECT_TRUE(std::equal(opening_ids.begin(), opening_ids.end(), c.token_ids.begin())) << c.text;
+    }
+    run_checked(dec_.get(), b, opt);
+    opt.target_opening = false;
+    auto off = gen->generate(b, opt);
+    ASSERT_TRUE(off.is_ok()) << off.status().to_string();
+    for (const auto& texts : off->texts)
+      for (const TextCandidate& c : texts) {
+        EXPECT_FALSE(c.opened);
+        EXPECT_NE(c.text.rfind(opening, 0), 0u) << c.text;
+      }
+  }
+}
+
+TEST_F(AdcopyGeneratorTiny, NoTargetNoOpeningSameCopyAsWithTheOptionOff) {
+  // A brief without a target (every ADGEN brief) gets exactly the copy it got
+  // before the opening existed.
+  Brief b = office_brief("sms");
+  b.target.clear();
+  GenerateOptions opt;
+  opt.num_variants = 2;
+  opt.seed = 3;
+  auto gen = AdcopyGenerator::create(dec_.get(), tok_.get());
+  ASSERT_TRUE(gen.is_ok());
+  auto on = gen->generate(b, opt);
+  opt.target_opening = false;
+  auto off = gen->generate(b, opt);
+  ASSERT_TRUE(on.is_ok() && off.is_ok());
+  ASSERT_EQ(on->variants.size(), off->variants.size());
+  ASSERT_FALSE(on->variants.empty()) << on->shortfall;
+  for (size_t i = 0; i < on->variants.size(); ++i) EXPECT_EQ(on->variants[i].joined(), off->variants[i].joined());
 }
 
 TEST_F(AdcopyGeneratorTiny, SameSeedSameVariants) {
@@ -253,6 +311,7 @@ TEST_F(AdcopyGeneratorTiny, FeatureBoostRaisesFeatureCoverage) {
   // coverage here, so the gain comes from decoding alone.
   Brief b = office_brief("generic");
   b.keywords.clear();
+  b.target.clear();  // copy opened by the target (which writes 高质量) takes opening_feature_boost
   GenerateOptions opt;
   opt.num_variants = 3;
   opt.coverage_weight = 0.0;

@@ -19,7 +19,8 @@
 //    the text is steered into them before the limit, and it cannot end
 //    without them;
 //  * every text field is sampled several times in one batch that shares the
-//    prompt's cache; texts failing the final validator are dropped, near
+//    prompt's cache (and, when the brief has a target, as many times again
+//    from the target as the copy's opening, opening.h); texts failing the final validator are dropped, near
 //    duplicates (character-bigram Jaccard >= distinct_threshold) removed, the
 //    rest ranked (finished by EOS first, then text without a stutter, then
 //    text without a buyer's voice (buyer_voice.h), then the model's mean
@@ -89,6 +90,12 @@ struct GenerateOptions {
   // coverage_weight x feature coverage (EOS-finished first). 1000 ranks by
   // coverage strictly first, as before feature_boost existed.
   double coverage_weight = 1000.0;
+  // When the brief has a target that fits the field (opening.h), every
+  // sampling round also draws as many candidates that start from the target
+  // as the copy's first words; all are ranked together.
+  bool target_opening = true;
+  // The feature boost of the candidates that start from the target.
+  float opening_feature_boost = 1.0f;
   Status validate() const;
 };
 
@@ -104,6 +111,7 @@ struct TextCandidate {
   // Buyer-voice markers (buyer_voice.h) other than words of the brief itself:
   // ranked after ad-voiced text (after the stutter test).
   bool buyer_voice = false;
+  bool opened = false;        // starts with the brief's target (opening.h); token_ids include it
   CheckReport checks;         // check_text on the finished text
 };
 
