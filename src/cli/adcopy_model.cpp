@@ -53,12 +53,19 @@ void add_adcopy_sampling_flags(CLI::App* cmd, adcopy::GenerateOptions& g) {
   cmd->add_option("--coverage-weight", g.coverage_weight,
                   "Candidate ranking: mean log-likelihood per token + this x feature coverage")
       ->capture_default_str();
-  cmd->add_option("--target-opening", g.target_opening,
-                  "Also sample copy that starts from the brief's target (e.g. 提供高质量的办公用品，...), ranked with "
-                  "the rest: true or false")
-      ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--target-opening",
+         [&g](const std::string& v) {
+           auto t = adcopy::parse_target_opening(v);
+           if (!t.is_ok()) throw CLI::ValidationError(t.status().message());
+           g.target_opening = *t;
+         },
+         "Which brief targets open the copy (提供高质量的办公用品，...): offers (a target that says what is "
+         "offered: 提供..., 为您..., offer...), always, or off")
+      ->check(CLI::IsMember({"off", "offers", "always"}))
+      ->default_str(adcopy::target_opening_name(g.target_opening));
   cmd->add_option("--opening-feature-boost", g.opening_feature_boost,
-                  "--feature-boost for the copy that starts from the target")
+                  "--feature-boost for copy that starts from the target")
       ->capture_default_str();
 }
 

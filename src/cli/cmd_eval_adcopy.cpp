@@ -116,12 +116,15 @@ Result<std::pair<std::string, ac::GenerateOptions>> parse_compare(const std::str
     else if (key == "seed") g.seed = static_cast<uint64_t>(x);
     else if (key == "max-new-tokens") g.max_new_tokens = static_cast<int>(x);
     else if (key == "min-length") g.min_length = static_cast<int>(x);
-    else if (key == "target-opening") g.target_opening = x != 0;
+    else if (key == "target-opening")
+      g.target_opening = x == 0   ? adcopy::TargetOpening::kOff
+                         : x == 1 ? adcopy::TargetOpening::kOffers
+                                  : adcopy::TargetOpening::kAlways;
     else if (key == "opening-feature-boost") g.opening_feature_boost = static_cast<float>(x);
     else
       return invalid_argument("--compare '" + spec + "': unknown key '" + key + "'; expected feature-boost, "
                               "feature-continue-scale, feature-max-starts, coverage-weight, oversample, temperature, top-p, top-k, repetition-penalty, "
-                              "seed, max-new-tokens, min-length, target-opening (0 or 1) or opening-feature-boost");
+                              "seed, max-new-tokens, min-length, target-opening (0 off, 1 offers, 2 always) or opening-feature-boost");
   }
   ML_RETURN_IF_ERROR(g.validate().with_context("--compare '" + spec + "'"));
   return std::make_pair(label, g);

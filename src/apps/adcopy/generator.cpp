@@ -236,7 +236,7 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
   // Copy that starts from the brief's target (opening.h), when it fits the
   // field and breaks none of its rules.
   const std::string opening = [&] {
-    std::string o = opt.target_opening ? target_opening(brief) : std::string();
+    std::string o = target_opening(brief, opt.target_opening);
     const bool usable = opening_fits(field, o) && checker.check_append("", o).passed &&
                         !(field.google_editorial && caps_word_started(o));
     return usable ? o : std::string();

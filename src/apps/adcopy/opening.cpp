@@ -1,7 +1,7 @@
 #include "marketlm/apps/adcopy/opening.h"
 
 #include <array>
-#include <string_view>
+#include <cctype>
 
 namespace marketlm::adcopy {
 namespace {
@@ -10,28 +10,65 @@ namespace {
 constexpr std::array<std::string_view, 17> kTrailing = {" ", "\t", ".", ",", ";", ":", "!", "?", "。", "，",
                                                         "；", "：", "！", "？", "、", "…", "　"};
 
-std::string without_trailing_punctuation(std::string s) {
+std::string_view trimmed(std::string_view s) {
   for (bool cut = true; cut && !s.empty();) {
     cut = false;
     for (std::string_view t : kTrailing) {
-      if (s.size() >= t.size() && std::string_view(s).substr(s.size() - t.size()) == t) {
-        s.resize(s.size() - t.size());
+      if (s.size() >= t.size() && s.substr(s.size() - t.size()) == t) {
+        s.remove_suffix(t.size());
         cut = true;
         break;
       }
     }
   }
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return s;
 }
 
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
 }  // namespace
 
-std::string target_opening(const Brief& brief) {
-  std::string t = without_trailing_punctuation(brief.target);
-  size_t lead = 0;
-  while (lead < t.size() && (t[lead] == ' ' || t[lead] == '\t')) ++lead;
-  t.erase(0, lead);
-  if (t.empty()) return "";
+Result<TargetOpening> parse_target_opening(std::string_view s) {
+  if (s == "off") return TargetOpening::kOff;
+  if (s == "offers") return TargetOpening::kOffers;
+  if (s == "always") return TargetOpening::kAlways;
+  return invalid_argument("--target-opening '" + std::string(s) + "': expected off, offers or always");
+}
+
+const char* target_opening_name(TargetOpening t) {
+  switch (t) {
+    case TargetOpening::kOff: return "off";
+    case TargetOpening::kOffers: return "offers";
+    case TargetOpening::kAlways: return "always";
+  }
+  return "?";
+}
+
+bool target_reads_as_offer(const Brief& brief) {
+  const std::string_view t = trimmed(brief.target);
+  if (t.empty()) return false;
+  if (resolved_language(brief) == Language::kEn) {
+    size_t end = 0;
+    while (end < t.size() && std::isalpha(static_cast<unsigned char>(t[end]))) ++end;
+    std::string w(t.substr(0, end));
+    for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!w.empty() && w.back() == 's') w.pop_back();
+    for (std::string_view v : {"offer", "provide", "bring", "give", "deliver"})
+      if (w == v) return true;
+    return false;
+  }
+  for (std::string_view m : {"提供", "为您", "为你"})
+    if (t.find(m) != std::string_view::npos) return true;
+  for (std::string_view m : {"专为", "给您", "带给", "让您", "帮您"})
+    if (starts_with(t, m)) return true;
+  return false;
+}
+
+std::string target_opening(const Brief& brief, TargetOpening mode) {
+  std::string t(trimmed(brief.target));
+  if (t.empty() || mode == TargetOpening::kOff) return "";
+  if (mode == TargetOpening::kOffers && !target_reads_as_offer(brief)) return "";
   if (resolved_language(brief) == Language::kEn) {
     if (t[0] >= 'a' && t[0] <= 'z') t[0] = static_cast<char>(t[0] - 'a' + 'A');
     return t + ",";  // the next word brings its own space (byte-level BPE tokens start with one)

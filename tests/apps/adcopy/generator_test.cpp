@@ -265,7 +265,7 @@ TEST_F(AdcopyGeneratorTiny, CopyStartsFromTheTargetWhereItFits) {
       EXPECT_TRUE(std::equal(opening_ids.begin(), opening_ids.end(), c.token_ids.begin())) << c.text;
     }
     run_checked(dec_.get(), b, opt);
-    opt.target_opening = false;
+    opt.target_opening = TargetOpening::kOff;
     auto off = gen->generate(b, opt);
     ASSERT_TRUE(off.is_ok()) << off.status().to_string();
     for (const auto& texts : off->texts)
@@ -287,7 +287,7 @@ TEST_F(AdcopyGeneratorTiny, NoTargetNoOpeningSameCopyAsWithTheOptionOff) {
   auto gen = AdcopyGenerator::create(dec_.get(), tok_.get());
   ASSERT_TRUE(gen.is_ok());
   auto on = gen->generate(b, opt);
-  opt.target_opening = false;
+  opt.target_opening = TargetOpening::kOff;
   auto off = gen->generate(b, opt);
   ASSERT_TRUE(on.is_ok() && off.is_ok());
   ASSERT_EQ(on->variants.size(), off->variants.size());

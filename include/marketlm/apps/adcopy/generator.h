@@ -18,9 +18,10 @@
 //    longest one that holds them all); the checker saves room for them, so
 //    the text is steered into them before the limit, and it cannot end
 //    without them;
+//  * a target that says what the brand offers opens every text of a field
+//    that has room for it (opening.h); the model writes on from there;
 //  * every text field is sampled several times in one batch that shares the
-//    prompt's cache (and, when the brief has a target, as many times again
-//    from the target as the copy's opening, opening.h); texts failing the final validator are dropped, near
+//    prompt's cache; texts failing the final validator are dropped, near
 //    duplicates (character-bigram Jaccard >= distinct_threshold) removed, the
 //    rest ranked (finished by EOS first, then text without a stutter, then
 //    text without a buyer's voice (buyer_voice.h), then the model's mean
@@ -40,6 +41,7 @@
 #include <vector>
 
 #include "marketlm/apps/adcopy/brief.h"
+#include "marketlm/apps/adcopy/opening.h"
 #include "marketlm/apps/adcopy/rules.h"
 #include "marketlm/core/status.h"
 #include "marketlm/generate/decoder.h"
@@ -90,11 +92,13 @@ struct GenerateOptions {
   // coverage_weight x feature coverage (EOS-finished first). 1000 ranks by
   // coverage strictly first, as before feature_boost existed.
   double coverage_weight = 1000.0;
-  // When the brief has a target that fits the field (opening.h), every
-  // sampling round also draws as many candidates that start from the target
-  // as the copy's first words; all are ranked together.
-  bool target_opening = true;
-  // The feature boost of the candidates that start from the target.
+  // Which targets open the copy (opening.h): with one that fits the field
+  // (at most half its limit) and breaks none of its rules, every text of the
+  // field starts with the target, and the model writes on from there.
+  TargetOpening target_opening = TargetOpening::kOffers;
+  // feature_boost for copy opened by the target: the opening already carries
+  // the brief, and the full boost pushed the remaining features in as a pile
+  // of tags ("低价格外的", "低价格低"; docs/adcopy.md, "Target opening").
   float opening_feature_boost = 1.0f;
   Status validate() const;
 };
@@ -111,7 +115,7 @@ struct TextCandidate {
   // Buyer-voice markers (buyer_voice.h) other than words of the brief itself:
   // ranked after ad-voiced text (after the stutter test).
   bool buyer_voice = false;
-  bool opened = false;        // starts with the brief's target (opening.h); token_ids include it
+  bool opened = false;        // starts with the brief's target (opening.h); token_ids and the score include it
   CheckReport checks;         // check_text on the finished text
 };
 
