@@ -117,9 +117,9 @@ Result<std::pair<std::string, ac::GenerateOptions>> parse_compare(const std::str
     else if (key == "max-new-tokens") g.max_new_tokens = static_cast<int>(x);
     else if (key == "min-length") g.min_length = static_cast<int>(x);
     else if (key == "target-opening")
-      g.target_opening = x == 0   ? adcopy::TargetOpening::kOff
-                         : x == 1 ? adcopy::TargetOpening::kOffers
-                                  : adcopy::TargetOpening::kAlways;
+      g.target_opening = x == 0   ? ac::TargetOpening::kOff
+                         : x == 1 ? ac::TargetOpening::kOffers
+                                  : ac::TargetOpening::kAlways;
     else if (key == "opening-feature-boost") g.opening_feature_boost = static_cast<float>(x);
     else
       return invalid_argument("--compare '" + spec + "': unknown key '" + key + "'; expected feature-boost, "
