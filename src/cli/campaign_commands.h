@@ -12,7 +12,6 @@ namespace marketlm::cli {
 // uplift, target, budget (cmd_campaign_more.cpp).
 void register_campaign_more(CLI::App* campaign, CliState& state);
 
-Status write_chart(const std::string& path, const std::string& svg);
 nlohmann::json estimate_json(const campaign::Estimate& e);
 
 }  // namespace marketlm::cli

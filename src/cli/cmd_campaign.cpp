@@ -18,19 +18,14 @@
 #include "marketlm/apps/campaign/bandit_sim.h"
 #include "marketlm/apps/campaign/obd.h"
 #include "marketlm/apps/campaign/ope.h"
-#include "marketlm/apps/campaign/svg_plot.h"
 #include "marketlm/core/file_io.h"
 #include "marketlm/core/thread_pool.h"
+#include "marketlm/io/interval_chart.h"
 
 namespace marketlm::cli {
 
 using namespace marketlm::campaign;
 using nlohmann::json;
-
-Status write_chart(const std::string& path, const std::string& svg) {
-  if (path.empty()) return Status::ok();
-  return write_file_atomic(path, svg);
-}
 
 json estimate_json(const Estimate& e) {
   return {{"estimator", estimator_name(e.estimator)}, {"value", e.value}, {"ci_low", e.ci_low},
@@ -109,15 +104,16 @@ int run_ope(const OpeOpts& o) {
   if (!est.is_ok()) return report_error("campaign ope", est.status());
   if (!o.chart.empty()) {
     IntervalChart c;
-    c.title = "Estimated value of policy '" + o.policy + "' (95% bootstrap CI)";
-    c.y_label = "value per impression";
+    ChartOptions co;
+    co.title = "Estimated value of policy '" + o.policy + "' (95% bootstrap CI)";
+    co.y_label = "value per impression";
     for (const auto& e : *est) {
       c.labels.push_back(estimator_name(e.estimator));
       c.value.push_back(e.value);
       c.low.push_back(e.ci_low);
       c.high.push_back(e.ci_high);
     }
-    Status st = write_chart(o.chart, render_interval_chart(c));
+    Status st = write_interval_chart(o.chart, c, co);
     if (!st.is_ok()) return report_error("campaign ope", st);
   }
   if (o.json) {
@@ -149,8 +145,9 @@ int run_obd(const ObdOpts& o) {
   if (!rep.is_ok()) return report_error("campaign obd", rep.status());
   if (!o.chart.empty()) {
     IntervalChart c;
-    c.title = "OBD men: BTS click rate estimated from random logs";
-    c.y_label = "click rate";
+    ChartOptions co;
+    co.title = "OBD men: BTS click rate estimated from random logs";
+    co.y_label = "click rate";
     for (const auto& v : rep->variants) {
       if (v.name == "count-posterior") continue;
       const char* tag = v.name == "bts-log-frequency" ? " (freq)" : " (MC)";
@@ -163,7 +160,7 @@ int run_obd(const ObdOpts& o) {
     }
     c.reference = rep->on_policy.value;
     c.reference_label = "BTS on-policy";
-    Status st = write_chart(o.chart, render_interval_chart(c));
+    Status st = write_interval_chart(o.chart, c, co);
     if (!st.is_ok()) return report_error("campaign obd", st);
   }
   if (o.json) {
@@ -268,7 +265,7 @@ void register_campaign(CLI::App& app, CliState& state) {
   c1->add_option("--bootstrap", ope->bootstrap, "Bootstrap resamples")->capture_default_str();
   c1->add_option("--seed", ope->seed, "Random seed")->capture_default_str();
   c1->add_option("--threads", ope->threads, "Threads (0 = all cores)")->capture_default_str();
-  c1->add_option("--chart", ope->chart, "Write the estimates with intervals as an SVG chart");
+  c1->add_option("--chart", ope->chart, "Write the estimates with intervals as an SVG chart (.svg)");
   c1->add_flag("--json", ope->json, "Machine-readable output");
   c1->callback([&state, ope] { state.exit_code = run_ope(*ope); });
 
@@ -281,7 +278,7 @@ void register_campaign(CLI::App& app, CliState& state) {
   c2->add_option("--bootstrap", obd->opt.n_bootstrap, "Bootstrap resamples")->capture_default_str();
   c2->add_option("--seed", obd->opt.seed, "Random seed")->capture_default_str();
   c2->add_option("--threads", obd->threads, "Threads (0 = all cores)")->capture_default_str();
-  c2->add_option("--chart", obd->chart, "Write the estimates vs the on-policy value as an SVG chart");
+  c2->add_option("--chart", obd->chart, "Write the estimates vs the on-policy value as an SVG chart (.svg)");
   c2->add_flag("--json", obd->json, "Machine-readable output");
   c2->callback([&state, obd] { state.exit_code = run_obd(*obd); });
 

@@ -8,7 +8,7 @@
 #include "cli/campaign_commands.h"
 #include "cli/output.h"
 #include "marketlm/apps/campaign/budget.h"
-#include "marketlm/apps/campaign/svg_plot.h"
+#include "marketlm/io/chart.h"
 #include "marketlm/apps/campaign/targeting.h"
 #include "marketlm/apps/campaign/uplift.h"
 #include "marketlm/core/thread_pool.h"
@@ -36,21 +36,30 @@ int run_target(TargetOpts o) {
   auto rep = run_targeting(o.opt, &pool, bar.sink());
   if (!rep.is_ok()) return report_error("campaign target", rep.status());
   if (!o.chart.empty()) {
-    LineChart c;
-    c.title = "CoIL 2000 test set: cumulative gains (" + std::to_string(rep->test_buyers) + " buyers)";
-    c.x_label = "% of customers contacted (ranked by model)";
-    c.y_label = "buyers found";
+    ChartOptions co;
+    co.title = "CoIL 2000 test set: cumulative gains (" + std::to_string(rep->test_buyers) + " buyers)";
+    co.x_label = "% of customers contacted (ranked by model)";
+    co.y_label = "buyers found";
+    std::vector<ChartSeries> series;
     for (const auto& m : rep->models) {
-      PlotSeries s;
+      ChartSeries s;
       s.name = m.model + " (" + std::to_string(m.test_hits) + "@" + std::to_string(rep->top) + ")";
       for (int p = 0; p <= 100; ++p) s.x.push_back(p), s.y.push_back(m.gains[p]);
-      c.series.push_back(s);
+      series.push_back(s);
     }
-    PlotSeries rnd{"random", {0, 100}, {0, double(rep->test_buyers)}, true};
-    c.series.push_back(rnd);
-    PlotSeries win{"winner 121@800", {20, 20}, {0, 121}, true};
-    c.series.push_back(win);
-    Status st = write_chart(o.chart, render_line_chart(c));
+    ChartSeries rnd;
+    rnd.name = "random";
+    rnd.x = {0, 100};
+    rnd.y = {0, double(rep->test_buyers)};
+    rnd.dashed = true;
+    series.push_back(rnd);
+    ChartSeries win;
+    win.name = "winner 121@800";
+    win.x = {20, 20};
+    win.y = {0, 121};
+    win.dashed = true;
+    series.push_back(win);
+    Status st = write_line_chart(o.chart, series, co);
     if (!st.is_ok()) return report_error("campaign target", st);
   }
   if (o.json) {
@@ -89,28 +98,29 @@ int run_uplift_cmd(const UpliftOpts& o) {
   auto rep = run_uplift(o.opt, &pool);
   if (!rep.is_ok()) return report_error("campaign uplift", rep.status());
   if (!o.chart.empty()) {
-    LineChart c;
-    c.title = "Hillstrom held-out: Qini curves (incremental visits)";
-    c.x_label = "share of customers targeted";
-    c.y_label = "incremental visits";
+    ChartOptions co;
+    co.title = "Hillstrom held-out: Qini curves (incremental visits)";
+    co.x_label = "share of customers targeted";
+    co.y_label = "incremental visits";
+    std::vector<ChartSeries> series;
     std::vector<std::string> seen;
     for (const auto& m : rep->models) {
-      PlotSeries s;
+      ChartSeries s;
       s.name = (m.treatment == "Mens E-Mail" ? "mens " : m.treatment == "Womens E-Mail" ? "womens " : m.treatment + " ") + m.model;
       s.x = m.curve.fraction;
       s.y = m.curve.qini;
-      c.series.push_back(s);
+      series.push_back(s);
       if (std::find(seen.begin(), seen.end(), m.treatment) == seen.end()) {
         seen.push_back(m.treatment);
-        PlotSeries r;
+        ChartSeries r;
         r.name = "random (" + s.name.substr(0, s.name.find(' ')) + ")";
         r.x = {0, 1};
         r.y = {0, m.curve.qini.back()};
         r.dashed = true;
-        c.series.push_back(r);
+        series.push_back(r);
       }
     }
-    Status st = write_chart(o.chart, render_line_chart(c));
+    Status st = write_line_chart(o.chart, series, co);
     if (!st.is_ok()) return report_error("campaign uplift", st);
   }
   if (o.json) {
@@ -168,17 +178,18 @@ int run_budget_cmd(const BudgetOpts& o) {
   auto rep = simulate_budget(*ch, o.opt);
   if (!rep.is_ok()) return report_error("campaign budget", rep.status());
   if (!o.chart.empty()) {
-    LineChart c;
-    c.title = "Budget allocation: cumulative regret vs the best fixed split";
-    c.x_label = "period";
-    c.y_label = "cumulative regret (expected responses)";
+    ChartOptions co;
+    co.title = "Budget allocation: cumulative regret vs the best fixed split";
+    co.x_label = "period";
+    co.y_label = "cumulative regret (expected responses)";
+    std::vector<ChartSeries> series;
     for (size_t p = 0; p < rep->policies.size(); ++p) {
-      PlotSeries s;
+      ChartSeries s;
       s.name = rep->policies[p];
       for (size_t t = 0; t < rep->regret[p].size(); ++t) s.x.push_back(t + 1), s.y.push_back(rep->regret[p][t]);
-      c.series.push_back(s);
+      series.push_back(s);
     }
-    Status st = write_chart(o.chart, render_line_chart(c));
+    Status st = write_line_chart(o.chart, series, co);
     if (!st.is_ok()) return report_error("campaign budget", st);
   }
   if (o.json) {
@@ -230,7 +241,7 @@ void register_campaign_more(CLI::App* cmd, CliState& state) {
   c->add_flag("--no-tune", t->no_tune, "Skip the cross-validated grid search (defaults)");
   c->add_option("--seed", t->opt.seed, "Random seed")->capture_default_str();
   c->add_option("--threads", t->threads, "Threads (0 = all cores)")->capture_default_str();
-  c->add_option("--chart", t->chart, "Write the gains chart as SVG");
+  c->add_option("--chart", t->chart, "Write the gains chart (.svg or .png)");
   c->add_flag("--json", t->json, "Machine-readable output");
   c->callback([&state, t] { state.exit_code = run_target(*t); });
 
@@ -244,7 +255,7 @@ void register_campaign_more(CLI::App* cmd, CliState& state) {
   cu->add_option("--bootstrap", u->opt.n_bootstrap, "Bootstrap resamples")->capture_default_str();
   cu->add_option("--seed", u->opt.seed, "Random seed")->capture_default_str();
   cu->add_option("--threads", u->threads, "Threads (0 = all cores)")->capture_default_str();
-  cu->add_option("--chart", u->chart, "Write the Qini curves as SVG");
+  cu->add_option("--chart", u->chart, "Write the Qini curves (.svg or .png)");
   cu->add_flag("--json", u->json, "Machine-readable output");
   cu->callback([&state, u] { state.exit_code = run_uplift_cmd(*u); });
 
@@ -263,7 +274,7 @@ void register_campaign_more(CLI::App* cmd, CliState& state) {
   cb->add_option("--cap-share", b->opt.cap_share, "Maximum share of the budget per channel")->capture_default_str();
   cb->add_option("--runs", b->opt.runs, "Independent simulations averaged")->capture_default_str();
   cb->add_option("--seed", b->opt.seed, "Random seed")->capture_default_str();
-  cb->add_option("--chart", b->chart, "Write the regret curves as SVG");
+  cb->add_option("--chart", b->chart, "Write the regret curves (.svg or .png)");
   cb->add_flag("--json", b->json, "Machine-readable output");
   cb->callback([&state, b] { state.exit_code = run_budget_cmd(*b); });
 }

@@ -13,26 +13,6 @@ namespace {
 
 const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string num(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.2f", v);
-  return b;
-}
-
 }  // namespace
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
@@ -54,6 +34,26 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
 }
 
 namespace chart_detail {
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
 
 std::string tick_label(double v, double step) {
   if (std::fabs(v) < step * 1e-9) v = 0;
@@ -119,7 +119,9 @@ Result<Layout> compute_layout(const std::vector<ChartSeries>& series, const Char
 
 Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& o) {
   ML_ASSIGN_OR_RETURN(const chart_detail::Layout L, chart_detail::compute_layout(series, o));
+  using chart_detail::num;
   using chart_detail::tick_label;
+  using chart_detail::xml_escape;
   const double left = L.left, top = L.top, pw = L.pw, ph = L.ph;
   auto px = [&](double x) { return L.px(x); };
   auto py = [&](double y) { return L.py(y); };
@@ -169,12 +171,13 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
   for (size_t si = 0; si < series.size(); ++si) {
     const ChartSeries& s = series[si];
     const std::string& color = colors[si];
+    const std::string dash = s.dashed ? " stroke-dasharray=\"6,4\"" : "";
     svg += "<g class=\"series\" data-name=\"" + xml_escape(s.name) + "\">\n";
     std::string pts;
     auto flush = [&] {
       if (!pts.empty()) {
         svg += "<polyline fill=\"none\" stroke=\"" + xml_escape(color) + "\" stroke-width=\"" + num(s.stroke_width) +
-               "\" points=\"" + pts + "\"/>\n";
+               "\"" + dash + " points=\"" + pts + "\"/>\n";
       }
       pts.clear();
     };
@@ -206,7 +209,8 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
     for (size_t i = 0; i < series.size(); ++i) {
       const double yy = ly + 16 + 18.0 * static_cast<double>(i);
       svg += "<line x1=\"" + num(lx + 8) + "\" y1=\"" + num(yy - 4) + "\" x2=\"" + num(lx + 28) + "\" y2=\"" +
-             num(yy - 4) + "\" stroke=\"" + xml_escape(colors[i]) + "\" stroke-width=\"2.5\"/>\n";
+             num(yy - 4) + "\" stroke=\"" + xml_escape(colors[i]) + "\" stroke-width=\"2.5\"" +
+             (series[i].dashed ? " stroke-dasharray=\"6,4\"" : "") + "/>\n";
       svg += "<text x=\"" + num(lx + 34) + "\" y=\"" + num(yy) + "\">" + xml_escape(series[i].name) + "</text>\n";
     }
     svg += "</g>\n";

@@ -1,5 +1,6 @@
 // Internal: the geometry of a line chart, computed once and drawn by both
-// the SVG writer (chart.cpp) and the PNG rasteriser (chart_png.cpp).
+// the SVG writer (chart.cpp) and the PNG rasteriser (chart_png.cpp), and the
+// SVG helpers the chart writers share (interval_chart.cpp too).
 #pragma once
 
 #include <string>
@@ -25,5 +26,7 @@ struct Layout {
 
 Result<Layout> compute_layout(const std::vector<ChartSeries>& series, const ChartOptions& o);
 std::string tick_label(double v, double step);
+std::string xml_escape(const std::string& s);
+std::string num(double v);  // "%.2f", for SVG coordinates
 
 }  // namespace marketlm::chart_detail

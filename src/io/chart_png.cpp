@@ -104,6 +104,25 @@ class Canvas {
 
   void disc(double cx, double cy, double r, const Rgb& c) { line(cx, cy, cx, cy, 2 * r, c); }
 
+  // A segment drawn as dashes of `on` pixels with gaps of `off`; `phase` is
+  // how far into the on+off pattern the segment starts, and is carried on to
+  // the next segment of the same polyline.
+  void dashed_line(double x0, double y0, double x1, double y1, double width, const Rgb& c, double on, double off,
+                   double* phase) {
+    const double len = std::hypot(x1 - x0, y1 - y0), period = on + off;
+    double pos = 0;
+    while (pos < len) {
+      const double in = std::fmod(*phase + pos, period);
+      const double step = std::min(len - pos, in < on ? on - in : period - in);
+      if (in < on) {
+        const double a = pos / len, b = (pos + step) / len;
+        line(x0 + a * (x1 - x0), y0 + a * (y1 - y0), x0 + b * (x1 - x0), y0 + b * (y1 - y0), width, c);
+      }
+      pos += step;
+    }
+    *phase = std::fmod(*phase + len, period);
+  }
+
   void fill_rect(double x, double y, double w, double h, const Rgb& c, double alpha) {
     for (int yy = static_cast<int>(std::lround(y)); yy < static_cast<int>(std::lround(y + h)); ++yy) {
       for (int xx = static_cast<int>(std::lround(x)); xx < static_cast<int>(std::lround(x + w)); ++xx) blend(xx, yy, c, alpha);
@@ -161,14 +180,15 @@ Result<std::string> render_line_chart_png(const std::vector<ChartSeries>& series
     const ChartSeries& s = series[si];
     const Rgb c = parse_color(L.colors[si]);
     bool have_prev = false;
-    double px = 0, py = 0;
+    double px = 0, py = 0, phase = 0;
     for (size_t i = 0; i < s.x.size(); ++i) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
         have_prev = false;
         continue;
       }
       const double x = X(s.x[i]), y = Y(s.y[i]);
-      if (have_prev) cv.line(px, py, x, y, s.stroke_width * S, c);
+      if (have_prev && s.dashed) cv.dashed_line(px, py, x, y, s.stroke_width * S, c, 6 * S, 4 * S, &phase);
+      else if (have_prev) cv.line(px, py, x, y, s.stroke_width * S, c);
       if (s.markers) cv.disc(x, y, 3 * S, c);
       px = x;
       py = y;
@@ -184,7 +204,12 @@ Result<std::string> render_line_chart_png(const std::vector<ChartSeries>& series
     cv.line(x0, y1, x0, y0, S, legend_border);
     for (size_t i = 0; i < series.size(); ++i) {
       const double yy = (L.ly + 16 + 18.0 * static_cast<double>(i)) * S;
-      cv.line((L.lx + 8) * S, yy - 4 * S, (L.lx + 28) * S, yy - 4 * S, 2.5 * S, parse_color(L.colors[i]));
+      double phase = 0;
+      if (series[i].dashed)
+        cv.dashed_line((L.lx + 8) * S, yy - 4 * S, (L.lx + 28) * S, yy - 4 * S, 2.5 * S, parse_color(L.colors[i]),
+                       6 * S, 4 * S, &phase);
+      else
+        cv.line((L.lx + 8) * S, yy - 4 * S, (L.lx + 28) * S, yy - 4 * S, 2.5 * S, parse_color(L.colors[i]));
       cv.text(series[i].name, (L.lx + 34) * S, yy, 2, 0, axis);
     }
   }

@@ -1,4 +1,5 @@
 #include "marketlm/io/chart.h"
+#include "marketlm/io/interval_chart.h"
 
 #include <gtest/gtest.h>
 #include <png.h>
@@ -117,6 +118,97 @@ TEST(Chart, RefusesEmptyOrMismatchedSeriesAndOtherFormats) {
   EXPECT_FALSE(render_line_chart_svg({series("a", {1}, {NAN})}, {}).is_ok());
   Status s = write_line_chart("/tmp/x.jpg", {series("a", {1}, {1})}, {});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Chart, DashedSeriesHaveGapsInSvgAndPng) {
+  // A horizontal line at y = 5 across the plot, dashed or solid: the PNG row
+  // through it is red along the whole width when solid, and red with white
+  // gaps when dashed.
+  ChartSeries flat = series("flat", {0, 10}, {5, 5});
+  flat.color = "#ff0000";
+  ChartSeries frame = series("frame", {0, 10}, {0, 10});
+  frame.color = "#00ff00";
+  ChartOptions o{"", "x", "y", 400, 300};
+  auto red_and_gaps = [&](bool dashed) {
+    flat.dashed = dashed;
+    auto png = render_line_chart_png({frame, flat}, o);
+    EXPECT_TRUE(png.is_ok()) << png.status().to_string();
+    png_image image;
+    std::memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    EXPECT_TRUE(png_image_begin_read_from_memory(&image, png->data(), png->size()));
+    image.format = PNG_FORMAT_RGB;
+    std::vector<uint8_t> px(PNG_IMAGE_SIZE(image));
+    EXPECT_TRUE(png_image_finish_read(&image, nullptr, px.data(), 0, nullptr));
+    const double left = 72, top = 20, pw = 400 - 72 - 24, ph = 300 - 20 - 56;
+    const int row = static_cast<int>((top + ph / 2) * 2);  // data y = 5 (ticks 0..10)
+    int red = 0, white = 0;
+    for (int x = static_cast<int>(left * 2) + 10; x < static_cast<int>((left + pw * 0.4) * 2); ++x) {
+      const uint8_t* p = &px[(static_cast<size_t>(row) * image.width + x) * 3];
+      red += p[0] > 200 && p[1] < 80;
+      white += p[0] > 240 && p[1] > 240 && p[2] > 240;
+    }
+    return std::make_pair(red, white);
+  };
+  auto [solid_red, solid_white] = red_and_gaps(false);
+  auto [dash_red, dash_white] = red_and_gaps(true);
+  EXPECT_GT(solid_red, 100);
+  EXPECT_EQ(solid_white, 0);
+  EXPECT_GT(dash_red, 40);
+  EXPECT_GT(dash_white, 40);  // 4-unit gaps after 6-unit dashes: about 40% of the run
+
+  flat.dashed = true;
+  auto svg = render_line_chart_svg({frame, flat}, o);
+  ASSERT_TRUE(svg.is_ok());
+  size_t dashes = 0;
+  for (size_t at = svg->find("stroke-dasharray"); at != std::string::npos; at = svg->find("stroke-dasharray", at + 1))
+    ++dashes;
+  EXPECT_EQ(dashes, 2u);  // the series and its legend entry, not the solid one
+}
+
+TEST(IntervalChart, SvgHasADotAndABarPerEstimateAndTheReference) {
+  IntervalChart c;
+  c.labels = {"IPS", "SNIPS", "DR <x>"};
+  c.value = {0.5, 0.52, NAN};
+  c.low = {0.4, 0.45, 0.3};
+  c.high = {0.6, 0.58, 0.7};
+  c.reference = 0.55;
+  c.reference_label = "on-policy & truth";
+  ChartOptions o{"Estimates", "", "value", 640, 400};
+  auto svg = render_interval_chart_svg(c, o);
+  ASSERT_TRUE(svg.is_ok()) << svg.status().to_string();
+  std::map<std::string, int> counts;
+  std::string error;
+  ASSERT_TRUE(parse_xml(*svg, &counts, &error)) << error;
+  EXPECT_EQ(counts["circle"], 2);  // the NaN estimate has its bar only
+  EXPECT_NE(svg->find("DR &lt;x&gt;"), std::string::npos);
+  EXPECT_NE(svg->find("on-policy &amp; truth"), std::string::npos);
+  EXPECT_NE(svg->find("stroke-dasharray"), std::string::npos);
+  EXPECT_EQ(svg->find("rotate(-30)"), std::string::npos);  // three labels fit upright
+  c.labels.assign(6, "estimator");
+  c.value.assign(6, 0.5);
+  c.low.assign(6, 0.4);
+  c.high.assign(6, 0.6);
+  svg = render_interval_chart_svg(c, o);
+  ASSERT_TRUE(svg.is_ok());
+  EXPECT_NE(svg->find("rotate(-30)"), std::string::npos);  // six are slanted
+}
+
+TEST(IntervalChart, RefusesMismatchedOrEmptyEstimatesAndOtherFormats) {
+  IntervalChart c;
+  c.labels = {"a", "b"};
+  c.value = {1};
+  c.low = {0, 0};
+  c.high = {2, 2};
+  auto r = render_interval_chart_svg(c, {});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("2 labels but 1 values"), std::string::npos);
+  c.value = {NAN, NAN};
+  c.low = {NAN, NAN};
+  c.high = {NAN, NAN};
+  EXPECT_FALSE(render_interval_chart_svg(c, {}).is_ok());
+  c.value = {1, 2};
+  EXPECT_EQ(write_interval_chart("/tmp/x.png", c, {}).code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Line charts as SVG (or PNG): any number of named (x, y) series on shared linear axes
 // with "nice" ticks, grid, title, axis labels and a legend. Generic, so any
-// command can draw curves (training loss, uplift, calibration, ...).
+// command can draw curves (training loss, uplift, calibration, ...). Point
+// estimates with intervals: interval_chart.h.
 #pragma once
 
 #include <string>
@@ -15,6 +16,7 @@ struct ChartSeries {
   std::vector<double> x, y;  // same length; non-finite points are skipped (the line breaks there)
   std::string color;       // CSS colour; "" = next colour of the built-in palette
   bool markers = false;    // draw a dot at each point (good for sparse series)
+  bool dashed = false;     // 6-on 4-off dashes, e.g. for a baseline or a published reference
   double stroke_width = 1.5;
 };
 
