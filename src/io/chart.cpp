@@ -110,8 +110,38 @@ Result<Layout> compute_layout(const std::vector<ChartSeries>& series, const Char
   }
   L.lw = 40 + 7.0 * static_cast<double>(longest);
   L.lh = 8 + 18.0 * static_cast<double>(series.size());
-  L.lx = L.left + L.pw - L.lw - 8;
-  L.ly = L.top + 8;
+  // The legend goes in the corner of the plot that covers the least of the
+  // lines (top right, top left, bottom right, bottom left on a tie): each
+  // segment is sampled every 4 pixels (at most 256 times).
+  const double corners[4][2] = {{L.left + L.pw - L.lw - 8, L.top + 8},
+                                {L.left + 8, L.top + 8},
+                                {L.left + L.pw - L.lw - 8, L.top + L.ph - L.lh - 8},
+                                {L.left + 8, L.top + L.ph - L.lh - 8}};
+  size_t covered[4] = {0, 0, 0, 0};
+  for (const auto& s : series) {
+    bool have_prev = false;
+    double px0 = 0, py0 = 0;
+    for (size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) {
+        have_prev = false;
+        continue;
+      }
+      const double px1 = L.px(s.x[i]), py1 = L.py(s.y[i]);
+      const int samples = have_prev ? std::clamp(static_cast<int>(std::hypot(px1 - px0, py1 - py0) / 4), 1, 256) : 1;
+      for (int k = 1; k <= samples; ++k) {
+        const double t = static_cast<double>(k) / samples;
+        const double x = have_prev ? px0 + t * (px1 - px0) : px1, y = have_prev ? py0 + t * (py1 - py0) : py1;
+        for (int c = 0; c < 4; ++c)
+          covered[c] += x >= corners[c][0] && x <= corners[c][0] + L.lw && y >= corners[c][1] && y <= corners[c][1] + L.lh;
+      }
+      px0 = px1;
+      py0 = py1;
+      have_prev = true;
+    }
+  }
+  const int best = static_cast<int>(std::min_element(covered, covered + 4) - covered);
+  L.lx = corners[best][0];
+  L.ly = corners[best][1];
   return L;
 }
 

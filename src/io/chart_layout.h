@@ -18,7 +18,7 @@ struct Layout {
   std::vector<double> xt, yt;                   // tick values
   double xstep = 1, ystep = 1;
   std::vector<std::string> colors;              // one per series
-  double lx = 0, ly = 0, lw = 0, lh = 0;        // legend box
+  double lx = 0, ly = 0, lw = 0, lh = 0;        // legend box, in the corner it hides the least of the lines in
 
   double px(double x) const { return left + (x - x0) / (x1 - x0) * pw; }
   double py(double y) const { return top + ph - (y - y0) / (y1 - y0) * ph; }

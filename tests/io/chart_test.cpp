@@ -120,6 +120,33 @@ TEST(Chart, RefusesEmptyOrMismatchedSeriesAndOtherFormats) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
 }
 
+// The legend box's top-left corner, read from the SVG.
+std::pair<double, double> legend_at(const std::string& svg) {
+  const std::string mark = "<g class=\"legend\">\n<rect x=\"";
+  const size_t at = svg.find(mark);
+  if (at == std::string::npos) return {-1, -1};
+  const size_t y = svg.find("y=\"", at + mark.size());
+  return {std::stod(svg.substr(at + mark.size())), std::stod(svg.substr(y + 3))};
+}
+
+TEST(Chart, LegendTakesTheCornerTheLinesLeaveFree) {
+  // A gains-like curve that levels off at 90 on axes up to 100 runs through
+  // the top right corner, where the legend would go first: it goes elsewhere.
+  ChartOptions o{"", "x", "y", 640, 400};
+  auto gains = render_line_chart_svg({series("gains", {0, 10, 20, 100}, {0, 70, 85, 90})}, o);
+  ASSERT_TRUE(gains.is_ok());
+  auto [gx, gy] = legend_at(*gains);
+  EXPECT_FALSE(gx > 640 / 2.0 && gy < 400 / 2.0) << "top right: " << gx << ", " << gy;
+  EXPECT_GT(gx, 0.0);
+  // A falling loss curve leaves the top right free: the legend stays there.
+  auto loss = render_line_chart_svg({series("loss", {0, 10, 100}, {10, 3, 1})}, o);
+  ASSERT_TRUE(loss.is_ok());
+  auto [lx, ly] = legend_at(*loss);
+  EXPECT_GT(lx, 640 / 2.0);
+  EXPECT_GT(ly, 0.0);
+  EXPECT_LT(ly, 400 / 2.0);
+}
+
 TEST(Chart, DashedSeriesHaveGapsInSvgAndPng) {
   // A horizontal line at y = 5 across the plot, dashed or solid: the PNG row
   // through it is red along the whole width when solid, and red with white

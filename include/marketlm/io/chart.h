@@ -1,5 +1,6 @@
 // Line charts as SVG (or PNG): any number of named (x, y) series on shared linear axes
-// with "nice" ticks, grid, title, axis labels and a legend. Generic, so any
+// with "nice" ticks, grid, title, axis labels and a legend (in the plot's
+// corner that hides the least of the lines). Generic, so any
 // command can draw curves (training loss, uplift, calibration, ...). Point
 // estimates with intervals: interval_chart.h.
 #pragma once
