@@ -62,7 +62,7 @@ void add_adcopy_sampling_flags(CLI::App* cmd, adcopy::GenerateOptions& g) {
          },
          "Which brief targets open the copy (提供高质量的办公用品，...): offers (a target that says what is "
          "offered: 提供..., 为您..., offer...), always, or off")
-      ->check(CLI::IsMember({"off", "offers", "always"}))
+      ->type_name("off|offers|always")
       ->default_str(adcopy::target_opening_name(g.target_opening));
   cmd->add_option("--opening-feature-boost", g.opening_feature_boost,
                   "--feature-boost for copy that starts from the target")

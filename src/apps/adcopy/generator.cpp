@@ -284,7 +284,12 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
   GenerationHooks hooks;
   hooks.token_bytes = [this](int32_t id) { return tok_->id_to_bytes(id); };
   hooks.accept = [&](int, std::string_view generated, std::string_view piece, bool eos) {
-    const std::string text = opening + std::string(generated);
+    // The copy with the candidate: the opening, the generated text, the piece
+    // (none for EOS); `text` is the copy before the piece.
+    std::string full;
+    full.reserve(opening.size() + generated.size() + piece.size());
+    full.append(opening).append(generated).append(piece);
+    const std::string_view text = std::string_view(full).substr(0, full.size() - piece.size());
     if (eos) {
       // The model writes something of its own after the opening.
       if (generated.empty() || is_ascii_space(text.back()) || !is_valid_utf8(text)) return false;
@@ -293,8 +298,6 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
     }
     if (piece.empty() || has_control_char(piece)) return false;
     if (text.empty() && is_ascii_space(piece.front())) return false;  // no leading space
-    std::string full(text);
-    full.append(piece);
     const size_t tail = incomplete_utf8_tail(full);
     if (!is_valid_utf8(std::string_view(full).substr(0, full.size() - tail))) return false;
     if (!checker.check_append(text, piece).passed) return false;
@@ -310,7 +313,7 @@ Result<std::vector<TextCandidate>> AdcopyGenerator::sample_field(const Brief& br
   };
   if (booster) {
     hooks.dynamic_bias = [&](int, std::span<const int32_t>, std::string_view generated) {
-      return booster->biases(opening + std::string(generated));
+      return opening.empty() ? booster->biases(generated) : booster->biases(opening + std::string(generated));
     };
   }
   std::vector<int32_t> start_ids = ids;  // the prompt, then the opening

@@ -6,23 +6,25 @@
 namespace marketlm::adcopy {
 namespace {
 
-// Characters a target may end with that the separator replaces.
-constexpr std::array<std::string_view, 17> kTrailing = {" ", "\t", ".", ",", ";", ":", "!", "?", "。", "，",
-                                                        "；", "：", "！", "？", "、", "…", "　"};
+// Punctuation a target may end with, which the separator replaces.
+constexpr std::array<std::string_view, 14> kEndPunctuation = {".", ",", ";", ":", "!", "?", "。", "，",
+                                                              "；", "：", "！", "？", "、", "…"};
 
-std::string_view trimmed(std::string_view s) {
-  for (bool cut = true; cut && !s.empty();) {
+// The target without surrounding whitespace (trim, brief.h) and without
+// the punctuation it ends with.
+std::string trimmed(std::string_view target) {
+  std::string t = trim(target);
+  for (bool cut = true; cut && !t.empty();) {
     cut = false;
-    for (std::string_view t : kTrailing) {
-      if (s.size() >= t.size() && s.substr(s.size() - t.size()) == t) {
-        s.remove_suffix(t.size());
+    for (std::string_view p : kEndPunctuation) {
+      if (std::string_view(t).ends_with(p)) {
+        t = trim(std::string_view(t).substr(0, t.size() - p.size()));
         cut = true;
         break;
       }
     }
   }
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
+  return t;
 }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -46,12 +48,12 @@ const char* target_opening_name(TargetOpening t) {
 }
 
 bool target_reads_as_offer(const Brief& brief) {
-  const std::string_view t = trimmed(brief.target);
+  const std::string t = trimmed(brief.target);
   if (t.empty()) return false;
   if (resolved_language(brief) == Language::kEn) {
     size_t end = 0;
     while (end < t.size() && std::isalpha(static_cast<unsigned char>(t[end]))) ++end;
-    std::string w(t.substr(0, end));
+    std::string w = t.substr(0, end);
     for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!w.empty() && w.back() == 's') w.pop_back();
     for (std::string_view v : {"offer", "provide", "bring", "give", "deliver"})
@@ -66,7 +68,7 @@ bool target_reads_as_offer(const Brief& brief) {
 }
 
 std::string target_opening(const Brief& brief, TargetOpening mode) {
-  std::string t(trimmed(brief.target));
+  std::string t = trimmed(brief.target);
   if (t.empty() || mode == TargetOpening::kOff) return "";
   if (mode == TargetOpening::kOffers && !target_reads_as_offer(brief)) return "";
   if (resolved_language(brief) == Language::kEn) {
