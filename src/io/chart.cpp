@@ -55,6 +55,39 @@ std::string num(double v) {
   return b;
 }
 
+Status check_size(const ChartOptions& o) {
+  if (o.width < 200 || o.height < 150 || o.width > 8000 || o.height > 8000)
+    return invalid_argument("chart size " + std::to_string(o.width) + "x" + std::to_string(o.height) +
+                            " is outside 200x150 .. 8000x8000");
+  return Status::ok();
+}
+
+std::string svg_open(const ChartOptions& o) {
+  std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) + "\" height=\"" +
+         std::to_string(o.height) + "\" viewBox=\"0 0 " + std::to_string(o.width) + " " + std::to_string(o.height) +
+         "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg += "<rect x=\"0\" y=\"0\" width=\"" + std::to_string(o.width) + "\" height=\"" + std::to_string(o.height) +
+         "\" fill=\"white\"/>\n";
+  if (!o.title.empty()) {
+    svg += "<text class=\"title\" x=\"" + num(o.width / 2.0) + "\" y=\"26\" text-anchor=\"middle\" font-size=\"16\">" +
+           xml_escape(o.title) + "</text>\n";
+  }
+  return svg;
+}
+
+std::string svg_axes(double left, double top, double pw, double ph) {
+  return "<g class=\"axes\" stroke=\"#333\" stroke-width=\"1\">\n<line x1=\"" + num(left) + "\" y1=\"" + num(top + ph) +
+         "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(top + ph) + "\"/>\n<line x1=\"" + num(left) + "\" y1=\"" + num(top) +
+         "\" x2=\"" + num(left) + "\" y2=\"" + num(top + ph) + "\"/>\n</g>\n";
+}
+
+std::string svg_y_label(const ChartOptions& o, double top, double ph) {
+  if (o.y_label.empty()) return "";
+  return "<text class=\"ylabel\" transform=\"translate(18 " + num(top + ph / 2) +
+         ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(o.y_label) + "</text>\n";
+}
+
 std::string tick_label(double v, double step) {
   if (std::fabs(v) < step * 1e-9) v = 0;
   char b[32];
@@ -69,10 +102,7 @@ std::string tick_label(double v, double step) {
 }
 
 Result<Layout> compute_layout(const std::vector<ChartSeries>& series, const ChartOptions& o) {
-  if (o.width < 200 || o.height < 150 || o.width > 8000 || o.height > 8000) {
-    return invalid_argument("chart size " + std::to_string(o.width) + "x" + std::to_string(o.height) +
-                            " is outside 200x150 .. 8000x8000");
-  }
+  ML_RETURN_IF_ERROR(check_size(o));
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
   for (const auto& s : series) {
     if (s.x.size() != s.y.size()) {
@@ -157,26 +187,13 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
   auto py = [&](double y) { return L.py(y); };
   const auto& xt = L.xt;
   const auto& yt = L.yt;
-  std::string svg;
-  svg += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) + "\" height=\"" +
-         std::to_string(o.height) + "\" viewBox=\"0 0 " + std::to_string(o.width) + " " + std::to_string(o.height) +
-         "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg += "<rect x=\"0\" y=\"0\" width=\"" + std::to_string(o.width) + "\" height=\"" + std::to_string(o.height) +
-         "\" fill=\"white\"/>\n";
-  if (!o.title.empty()) {
-    svg += "<text class=\"title\" x=\"" + num(o.width / 2.0) + "\" y=\"26\" text-anchor=\"middle\" font-size=\"16\">" +
-           xml_escape(o.title) + "</text>\n";
-  }
+  std::string svg = chart_detail::svg_open(o);
   // Grid and ticks.
   svg += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n";
   for (double t : xt) svg += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(px(t)) + "\" y2=\"" + num(top + ph) + "\"/>\n";
   for (double t : yt) svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(py(t)) + "\"/>\n";
   svg += "</g>\n";
-  svg += "<g class=\"axes\" stroke=\"#333\" stroke-width=\"1\">\n";
-  svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top + ph) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(top + ph) + "\"/>\n";
-  svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top) + "\" x2=\"" + num(left) + "\" y2=\"" + num(top + ph) + "\"/>\n";
-  svg += "</g>\n";
+  svg += chart_detail::svg_axes(left, top, pw, ph);
   const double xstep = L.xstep, ystep = L.ystep;
   svg += "<g class=\"tick-labels\" fill=\"#333\">\n";
   for (double t : xt) {
@@ -192,10 +209,7 @@ Result<std::string> render_line_chart_svg(const std::vector<ChartSeries>& series
     svg += "<text class=\"xlabel\" x=\"" + num(left + pw / 2) + "\" y=\"" + num(o.height - 12.0) +
            "\" text-anchor=\"middle\">" + xml_escape(o.x_label) + "</text>\n";
   }
-  if (!o.y_label.empty()) {
-    svg += "<text class=\"ylabel\" transform=\"translate(18 " + num(top + ph / 2) +
-           ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(o.y_label) + "</text>\n";
-  }
+  svg += chart_detail::svg_y_label(o, top, ph);
   // Series: one polyline per finite run of points.
   const std::vector<std::string>& colors = L.colors;
   for (size_t si = 0; si < series.size(); ++si) {

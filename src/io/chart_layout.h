@@ -28,5 +28,12 @@ Result<Layout> compute_layout(const std::vector<ChartSeries>& series, const Char
 std::string tick_label(double v, double step);
 std::string xml_escape(const std::string& s);
 std::string num(double v);  // "%.2f", for SVG coordinates
+Status check_size(const ChartOptions& o);  // 200x150 .. 8000x8000
+// The SVG's start: XML declaration, <svg>, white background, title.
+std::string svg_open(const ChartOptions& o);
+// The x and y axis lines of the plot area.
+std::string svg_axes(double left, double top, double pw, double ph);
+// The rotated y-axis label ("" when there is none).
+std::string svg_y_label(const ChartOptions& o, double top, double ph);
 
 }  // namespace marketlm::chart_detail

@@ -123,6 +123,16 @@ class Canvas {
     *phase = std::fmod(*phase + len, period);
   }
 
+  // A series' segment: solid, or dashed 6 on 4 off in layout units of `scale` pixels.
+  void stroke(double x0, double y0, double x1, double y1, double width, const Rgb& c, bool dashed, double scale,
+              double* phase) {
+    if (dashed) {
+      dashed_line(x0, y0, x1, y1, width, c, 6 * scale, 4 * scale, phase);
+    } else {
+      line(x0, y0, x1, y1, width, c);
+    }
+  }
+
   void fill_rect(double x, double y, double w, double h, const Rgb& c, double alpha) {
     for (int yy = static_cast<int>(std::lround(y)); yy < static_cast<int>(std::lround(y + h)); ++yy) {
       for (int xx = static_cast<int>(std::lround(x)); xx < static_cast<int>(std::lround(x + w)); ++xx) blend(xx, yy, c, alpha);
@@ -187,8 +197,7 @@ Result<std::string> render_line_chart_png(const std::vector<ChartSeries>& series
         continue;
       }
       const double x = X(s.x[i]), y = Y(s.y[i]);
-      if (have_prev && s.dashed) cv.dashed_line(px, py, x, y, s.stroke_width * S, c, 6 * S, 4 * S, &phase);
-      else if (have_prev) cv.line(px, py, x, y, s.stroke_width * S, c);
+      if (have_prev) cv.stroke(px, py, x, y, s.stroke_width * S, c, s.dashed, S, &phase);
       if (s.markers) cv.disc(x, y, 3 * S, c);
       px = x;
       py = y;
@@ -205,11 +214,8 @@ Result<std::string> render_line_chart_png(const std::vector<ChartSeries>& series
     for (size_t i = 0; i < series.size(); ++i) {
       const double yy = (L.ly + 16 + 18.0 * static_cast<double>(i)) * S;
       double phase = 0;
-      if (series[i].dashed)
-        cv.dashed_line((L.lx + 8) * S, yy - 4 * S, (L.lx + 28) * S, yy - 4 * S, 2.5 * S, parse_color(L.colors[i]),
-                       6 * S, 4 * S, &phase);
-      else
-        cv.line((L.lx + 8) * S, yy - 4 * S, (L.lx + 28) * S, yy - 4 * S, 2.5 * S, parse_color(L.colors[i]));
+      cv.stroke((L.lx + 8) * S, yy - 4 * S, (L.lx + 28) * S, yy - 4 * S, 2.5 * S, parse_color(L.colors[i]),
+                series[i].dashed, S, &phase);
       cv.text(series[i].name, (L.lx + 34) * S, yy, 2, 0, axis);
     }
   }

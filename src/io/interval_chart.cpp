@@ -17,9 +17,7 @@ Result<std::string> render_interval_chart_svg(const IntervalChart& c, const Char
     return invalid_argument("interval chart '" + o.title + "': " + std::to_string(n) + " labels but " +
                             std::to_string(c.value.size()) + " values, " + std::to_string(c.low.size()) +
                             " low and " + std::to_string(c.high.size()) + " high ends");
-  if (o.width < 200 || o.height < 150 || o.width > 8000 || o.height > 8000)
-    return invalid_argument("chart size " + std::to_string(o.width) + "x" + std::to_string(o.height) +
-                            " is outside 200x150 .. 8000x8000");
+  ML_RETURN_IF_ERROR(chart_detail::check_size(o));
   double lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < n; ++i)
     for (double v : {c.value[i], c.low[i], c.high[i]})
@@ -36,29 +34,18 @@ Result<std::string> render_interval_chart_svg(const IntervalChart& c, const Char
   auto px = [&](double slot) { return left + slot / static_cast<double>(n) * pw; };
   auto py = [&](double y) { return top + ph - (y - y0) / (y1 - y0) * ph; };
 
-  std::string svg = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(o.width) + "\" height=\"" +
-         std::to_string(o.height) + "\" viewBox=\"0 0 " + std::to_string(o.width) + " " + std::to_string(o.height) +
-         "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg += "<rect x=\"0\" y=\"0\" width=\"" + std::to_string(o.width) + "\" height=\"" + std::to_string(o.height) +
-         "\" fill=\"white\"/>\n";
-  if (!o.title.empty())
-    svg += "<text class=\"title\" x=\"" + num(o.width / 2.0) + "\" y=\"26\" text-anchor=\"middle\" font-size=\"16\">" +
-           xml_escape(o.title) + "</text>\n";
+  std::string svg = chart_detail::svg_open(o);
   svg += "<g class=\"grid\" stroke=\"#e0e0e0\" stroke-width=\"1\">\n";
   for (double t : yt)
     svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(py(t)) + "\"/>\n";
-  svg += "</g>\n<g class=\"axes\" stroke=\"#333\" stroke-width=\"1\">\n";
-  svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top + ph) + "\" x2=\"" + num(left + pw) + "\" y2=\"" + num(top + ph) + "\"/>\n";
-  svg += "<line x1=\"" + num(left) + "\" y1=\"" + num(top) + "\" x2=\"" + num(left) + "\" y2=\"" + num(top + ph) + "\"/>\n";
-  svg += "</g>\n<g class=\"tick-labels\" fill=\"#333\">\n";
+  svg += "</g>\n";
+  svg += chart_detail::svg_axes(left, top, pw, ph);
+  svg += "<g class=\"tick-labels\" fill=\"#333\">\n";
   for (double t : yt)
     svg += "<text class=\"ytick\" x=\"" + num(left - 8) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" +
            tick_label(t, ystep) + "</text>\n";
   svg += "</g>\n";
-  if (!o.y_label.empty())
-    svg += "<text class=\"ylabel\" transform=\"translate(18 " + num(top + ph / 2) +
-           ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(o.y_label) + "</text>\n";
+  svg += chart_detail::svg_y_label(o, top, ph);
   if (ref) {
     const double y = py(c.reference);
     svg += "<g class=\"reference\">\n<line x1=\"" + num(left) + "\" y1=\"" + num(y) + "\" x2=\"" + num(left + pw) +
